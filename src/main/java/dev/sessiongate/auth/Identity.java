@@ -1,0 +1,30 @@
+package dev.sessiongate.auth;
+
+import java.security.Principal;
+import java.util.Set;
+
+/**
+ * Who an {@link Authenticator} found behind a user name and password: the name, the groups, and
+ * a tag of the credential it checked, so that {@link Authenticator#validate} can tell later
+ * whether that credential has changed.
+ *
+ * @param name          the user name
+ * @param groups        the user's groups, used for {@code isUserInRole} and the access policy
+ * @param credentialTag an opaque, non-secret tag of the stored credential (may be empty)
+ */
+public record Identity(String name, Set<String> groups, String credentialTag) implements Principal {
+
+    public Identity {
+        groups = Set.copyOf(groups);
+    }
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return "Identity[" + name + " " + groups + "]";
+    }
+}

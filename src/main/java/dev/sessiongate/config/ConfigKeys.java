@@ -1,0 +1,49 @@
+package dev.sessiongate.config;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** The configuration keys of SPEC.md, with their defaults and whether this version implements them. */
+final class ConfigKeys {
+    static final String DEFAULT_STRIP_COOKIES =
+            "JSESSIONID,MRHSession,LastMRH_Session,APBALANCEID,amlbcookie,iPlanetDirectoryPro";
+
+    /** Keys this version implements, with their default values ({@code ""} = unset). */
+    static final Map<String, String> SUPPORTED = new TreeMap<>(Map.ofEntries(
+            Map.entry("realm", "SessionGate"),
+            Map.entry("port", "8080"),
+            Map.entry("key.secret", ""),
+            Map.entry("key.parts", "password,client-ip,path"),
+            Map.entry("trusted-proxies", ""),
+            Map.entry("strip-cookies", DEFAULT_STRIP_COOKIES),
+            Map.entry("users.file", ""),
+            Map.entry("groups.file", ""),
+            Map.entry("policy.require-group", ""),
+            Map.entry("policy.allow-users", ""),
+            Map.entry("policy.deny-users", ""),
+            Map.entry("session.idle-timeout", "900"),
+            Map.entry("session.max-lifetime", "28800"),
+            Map.entry("sessions.max", "100000")));
+
+    /**
+     * Keys of SPEC.md that later work implements. Setting one fails at start rather than being
+     * silently ignored: an operator who configures LDAP or an admin token must not get a server
+     * that quietly runs without them.
+     */
+    static final Set<String> NOT_YET_SUPPORTED = Set.of(
+            "session.revalidate-after", "sessions.max-per-user", "sessions.max-per-ip",
+            "sessions.on-limit", "auth.max-failures", "auth.failure-window", "auth.threads",
+            "auth.queue", "auth.delegate-url", "tokens.file",
+            "ldap.url", "ldap.user-dn-pattern", "ldap.search-base", "ldap.search-filter",
+            "ldap.bind-dn", "ldap.bind-password", "ldap.group-search-base", "ldap.group-filter",
+            "upstream.url", "upstream.connect-timeout", "upstream.timeout", "upstream.pass-cookies",
+            "upstream.forward-authorization", "admin.token", "store.redis-uri");
+
+    private ConfigKeys() {
+    }
+
+    static boolean isSecret(String key) {
+        return key.equals("key.secret") || key.equals("admin.token") || key.endsWith("password");
+    }
+}

@@ -1,0 +1,57 @@
+package dev.sessiongate.config;
+
+import dev.sessiongate.key.Cidr;
+import dev.sessiongate.key.KeyPart;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * SessionGate's whole configuration, immutable, built only by {@link ConfigLoader}.
+ *
+ * @param realm              the realm of the {@code WWW-Authenticate} challenge
+ * @param port               the standalone server's port
+ * @param keySecret          the HMAC key of user keys
+ * @param keySecretGenerated whether {@code keySecret} was generated at start (sessions then do
+ *                           not survive a restart)
+ * @param keyParts           what the user key covers besides the user name
+ * @param trustedProxies     peers whose {@code Forwarded}/{@code X-Forwarded-For} is believed
+ * @param stripAllCookies    {@code strip-cookies=*}: the application sees no cookie at all
+ * @param stripCookies       lower-case names of the cookies removed from every request
+ * @param usersFile          the htpasswd file, or {@code null}
+ * @param groupsFile         the htgroup file, or {@code null}
+ * @param requireGroups      a user must be in one of these groups (empty: no requirement)
+ * @param allowUsers         only these users are let in (empty: everyone)
+ * @param denyUsers          these users are never let in
+ * @param idleTimeout        a session unused this long ends
+ * @param maxLifetime        a session ends this long after it began, however busy
+ * @param maxSessions        the most sessions kept at once
+ */
+public record GateConfig(
+        String realm,
+        int port,
+        Secret keySecret,
+        boolean keySecretGenerated,
+        List<KeyPart> keyParts,
+        List<Cidr> trustedProxies,
+        boolean stripAllCookies,
+        Set<String> stripCookies,
+        Path usersFile,
+        Path groupsFile,
+        Set<String> requireGroups,
+        Set<String> allowUsers,
+        Set<String> denyUsers,
+        Duration idleTimeout,
+        Duration maxLifetime,
+        long maxSessions) {
+
+    public GateConfig {
+        keyParts = List.copyOf(keyParts);
+        trustedProxies = List.copyOf(trustedProxies);
+        stripCookies = Set.copyOf(stripCookies);
+        requireGroups = Set.copyOf(requireGroups);
+        allowUsers = Set.copyOf(allowUsers);
+        denyUsers = Set.copyOf(denyUsers);
+    }
+}

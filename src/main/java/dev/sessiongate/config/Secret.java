@@ -1,0 +1,57 @@
+package dev.sessiongate.config;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+
+/**
+ * Key material from the configuration, kept as bytes and never printed.
+ *
+ * <p>{@link #toString()} is redacted so that a secret cannot leak through a log line, an
+ * exception message or a debugger's string view of the configuration.
+ */
+public final class Secret {
+    private final byte[] bytes;
+
+    private Secret(byte[] bytes) {
+        this.bytes = bytes;
+    }
+
+    /** A secret from configuration text, taken as its UTF-8 bytes. */
+    public static Secret of(String text) {
+        return new Secret(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A fresh secret of {@code length} bytes from {@link SecureRandom}. */
+    public static Secret generate(int length) {
+        byte[] bytes = new byte[length];
+        new SecureRandom().nextBytes(bytes);
+        return new Secret(bytes);
+    }
+
+    /** A copy of the secret's bytes; the caller should clear it when done. */
+    public byte[] bytes() {
+        return bytes.clone();
+    }
+
+    /** The secret as URL-safe Base64, for handing a generated secret to other nodes. */
+    public String encoded() {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    @Override
+    public String toString() {
+        return "Secret[redacted]";
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Secret that && java.security.MessageDigest.isEqual(bytes, that.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(bytes);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.sessiongate.filter;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one place that writes SessionGate's error responses: status, challenge, and a small JSON
+ * body {@code {"status":..,"error":..,"message":..}} (plus {@code supportId} for a denial).
+ * Messages are fixed texts, so no client input is ever echoed back.
+ */
+final class FailureResponder {
+    private final String challenge;
+
+    FailureResponder(String realm) {
+        String quoted = realm.replace("\\", "\\\\").replace("\"", "\\\"");
+        this.challenge = "Basic realm=\"" + quoted + "\", charset=\"UTF-8\"";
+    }
+
+    void respond(HttpServletResponse response, RejectedException e) throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        Rejection rejection = e.rejection();
+        response.resetBuffer();
+        response.setStatus(rejection.status());
+        if (rejection.status() == 401) {
+            response.setHeader("WWW-Authenticate", challenge);
+        }
+        if (rejection.status() == 503) {
+            response.setHeader("Retry-After", "5");
+        }
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        StringBuilder body = new StringBuilder(160)
+                .append("{\"status\":").append(rejection.status())
+                .append(",\"error\":\"").append(rejection.code())
+                .append("\",\"message\":\"").append(e.detail() != null ? e.detail() : rejection.message()).append('"');
+        if (e.supportId() != null) {
+            body.append(",\"supportId\":\"").append(e.supportId()).append('"');
+        }
+        byte[] bytes = body.append("}\n").toString().getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+}

@@ -1,0 +1,165 @@
+package dev.sessiongate.filter;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.sessiongate.auth.AccessPolicy;
+import dev.sessiongate.auth.Authenticator;
+import dev.sessiongate.auth.AuthenticatorUnavailableException;
+import dev.sessiongate.auth.Identity;
+import dev.sessiongate.auth.Password;
+import dev.sessiongate.config.GateConfig;
+import dev.sessiongate.hook.ResponseHook;
+import dev.sessiongate.key.ClientIpResolver;
+import dev.sessiongate.key.PathNormalizer;
+import dev.sessiongate.key.UserKey;
+import dev.sessiongate.key.UserKeyDeriver;
+import dev.sessiongate.session.Session;
+import dev.sessiongate.session.SessionStore;
+import dev.sessiongate.session.SingleFlight;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Enumeration;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request path of the filter: credentials → client IP and path → user key → cached session
+ * (or one authentication per key) → the wrapped request → the response hook.
+ */
+final class Gatekeeper {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionGate.class);
+
+    private final GateConfig config;
+    private final UserKeyDeriver deriver;
+    private final ClientIpResolver clientIps;
+    private final SessionStore store;
+    private final SingleFlight sessions;
+    private final Authenticator authenticator;
+    private final AccessPolicy policy;
+    private final ResponseNotifier notifier;
+    private final FailureResponder responder;
+    private final CookieStripper cookieStripper;
+    private final Ticker ticker;
+    private final int idleSeconds;
+
+    Gatekeeper(GateConfig config, Authenticator authenticator, AccessPolicy policy, ResponseHook hook,
+               SessionStore store, Ticker ticker) {
+        this.config = config;
+        this.deriver = new UserKeyDeriver(config.keySecret(), config.keyParts());
+        this.clientIps = new ClientIpResolver(config.trustedProxies());
+        this.store = store;
+        this.sessions = new SingleFlight(store);
+        this.authenticator = authenticator;
+        this.policy = policy;
+        this.notifier = new ResponseNotifier(hook);
+        this.responder = new FailureResponder(config.realm());
+        this.cookieStripper = new CookieStripper(config.stripAllCookies(), config.stripCookies());
+        this.ticker = ticker;
+        this.idleSeconds = (int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toSeconds());
+    }
+
+    void handle(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        long start = System.nanoTime();
+        String clientIp = clientIps.resolve(request);
+        BasicCredentials credentials = null;
+        Session session;
+        try {
+            credentials = credentials(request);
+            session = open(credentials, clientIp, request);
+        } catch (RejectedException e) {
+            String user = credentials == null ? null : credentials.user();
+            responder.respond(response, e);
+            notifier.finished(request, response, start, user, clientIp);
+            return;
+        } finally {
+            if (credentials != null) {
+                credentials.clear();
+            }
+        }
+        boolean isNew = session.touch(System.currentTimeMillis()) == 1;
+        GateRequest wrapped = new GateRequest(request, session, isNew, this);
+        boolean completed = false;
+        try {
+            chain.doFilter(wrapped, response);
+            completed = true;
+        } finally {
+            notifier.after(request, response, start, session, clientIp, completed);
+        }
+    }
+
+    private static BasicCredentials credentials(HttpServletRequest request) {
+        Enumeration<String> headers = request.getHeaders("Authorization");
+        if (headers == null || !headers.hasMoreElements()) {
+            throw new RejectedException(Rejection.MISSING_CREDENTIALS, null);
+        }
+        String header = headers.nextElement();
+        if (headers.hasMoreElements()) {
+            throw new RejectedException(Rejection.DUPLICATE_AUTHORIZATION, null);
+        }
+        return BasicCredentials.parse(header);
+    }
+
+    private Session open(BasicCredentials credentials, String clientIp, HttpServletRequest request) {
+        String path;
+        try {
+            path = PathNormalizer.normalize(request.getRequestURI());
+        } catch (IllegalArgumentException e) {
+            throw new RejectedException(Rejection.BAD_PATH, null);
+        }
+        UserKey key = deriver.derive(credentials.bytes(), credentials.colon(), clientIp, path, request);
+        return sessions.obtain(key, () -> authenticate(key, credentials, clientIp));
+    }
+
+    /** The cache miss: one password check and the access policy, then a new session. */
+    private Session authenticate(UserKey key, BasicCredentials credentials, String clientIp) {
+        String user = credentials.user();
+        long start = System.nanoTime();
+        Optional<Identity> identity;
+        try (Password password = credentials.password()) {
+            identity = authenticator.authenticate(user, password);
+        } catch (AuthenticatorUnavailableException e) {
+            LOG.warn("event=auth_unavailable user={} clientIp={} message=\"{}\"", user, clientIp, e.getMessage());
+            throw new RejectedException(Rejection.AUTHENTICATION_UNAVAILABLE, null);
+        } catch (RuntimeException e) {
+            LOG.error("event=auth_error user={} clientIp={}", user, clientIp, e);
+            throw new RejectedException(Rejection.AUTHENTICATION_UNAVAILABLE, null);
+        }
+        long micros = (System.nanoTime() - start) / 1000;
+        if (identity.isEmpty()) {
+            LOG.info("event=auth_failed user={} clientIp={} checkMicros={}", user, clientIp, micros);
+            throw new RejectedException(Rejection.INVALID_CREDENTIALS, null);
+        }
+        String denial = policy.denialReason(identity.get());
+        if (denial != null) {
+            String supportId = Long.toUnsignedString(ThreadLocalRandom.current().nextLong() >>> 1, 10);
+            store.remove(key);
+            LOG.warn("event=access_denied supportId={} user={} clientIp={} reason=\"{}\"", supportId, user, clientIp, denial);
+            throw new RejectedException(Rejection.ACCESS_DENIED, null, supportId);
+        }
+        Session session = new Session(key, identity.get(), clientIp, System.currentTimeMillis(), ticker.read());
+        LOG.info("event=session_created user={} clientIp={} sessionId={} key={} checkMicros={}",
+                user, clientIp, session.id(), key.tag(), micros);
+        return session;
+    }
+
+    GateConfig config() {
+        return config;
+    }
+
+    SessionStore store() {
+        return store;
+    }
+
+    int idleSeconds() {
+        return idleSeconds;
+    }
+
+    CookieStripper cookieStripper() {
+        return cookieStripper;
+    }
+}

@@ -1,0 +1,47 @@
+package dev.sessiongate.filter;
+
+/**
+ * Every way SessionGate refuses a request, with the status and the message the client gets.
+ * {@link FailureResponder} turns one into an HTTP answer.
+ */
+public enum Rejection {
+    MISSING_CREDENTIALS(401, "missing_credentials",
+            "The Authorization header is missing; send HTTP Basic credentials."),
+    UNSUPPORTED_SCHEME(401, "unsupported_scheme",
+            "Only the Basic authentication scheme is accepted."),
+    MALFORMED_CREDENTIALS(400, "malformed_credentials",
+            "The Basic credentials are malformed."),
+    DUPLICATE_AUTHORIZATION(400, "duplicate_authorization",
+            "The request has more than one Authorization header."),
+    INVALID_CREDENTIALS(401, "invalid_credentials",
+            "The user name or password is wrong."),
+    ACCESS_DENIED(403, "access_denied",
+            "Access policy evaluated to deny."),
+    BAD_PATH(400, "bad_path",
+            "The request path climbs above the root."),
+    AUTHENTICATION_UNAVAILABLE(503, "authentication_unavailable",
+            "The user store cannot be reached; try again later.");
+
+    private final int status;
+    private final String code;
+    private final String message;
+
+    Rejection(int status, String code, String message) {
+        this.status = status;
+        this.code = code;
+        this.message = message;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** A stable, machine-readable name for the body and the log. */
+    public String code() {
+        return code;
+    }
+
+    public String message() {
+        return message;
+    }
+}

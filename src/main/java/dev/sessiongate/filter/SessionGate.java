@@ -1,0 +1,220 @@
+package dev.sessiongate.filter;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.sessiongate.auth.AccessPolicy;
+import dev.sessiongate.auth.Authenticator;
+import dev.sessiongate.auth.GroupPolicy;
+import dev.sessiongate.auth.htpasswd.HtpasswdAuthenticator;
+import dev.sessiongate.config.ConfigException;
+import dev.sessiongate.config.ConfigLoader;
+import dev.sessiongate.config.GateConfig;
+import dev.sessiongate.hook.LoggingResponseHook;
+import dev.sessiongate.hook.ResponseHook;
+import dev.sessiongate.session.CaffeineSessionStore;
+import dev.sessiongate.session.SessionStore;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SessionGate servlet filter: authenticates HTTP Basic clients once per user key and serves
+ * their later requests from a cached session, with no cookie.
+ *
+ * <p>Three ways to use it: declare it in {@code web.xml} with init-parameters (the configuration
+ * keys), add it with {@code ServletContext.addFilter(name, SessionGate.class)} and
+ * {@code setInitParameter}, or build it in code with {@link #builder()}. {@code GET /health}
+ * passes through unauthenticated, for {@link HealthServlet}.
+ */
+public final class SessionGate implements Filter {
+    /** The servlet context attribute under which an initialised filter registers itself. */
+    public static final String CONTEXT_ATTRIBUTE = SessionGate.class.getName();
+
+    private static final Logger LOG = LoggerFactory.getLogger(SessionGate.class);
+
+    private volatile Gatekeeper gate;
+
+    /** For containers: the filter is configured from its init-parameters in {@link #init}. */
+    public SessionGate() {
+    }
+
+    private SessionGate(Gatekeeper gate) {
+        this.gate = gate;
+    }
+
+    /** A builder for configuring the filter in code. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public void init(FilterConfig filterConfig) throws ServletException {
+        if (gate == null) {
+            Map<String, String> params = new LinkedHashMap<>();
+            for (String name : Collections.list(filterConfig.getInitParameterNames())) {
+                params.put(name, filterConfig.getInitParameter(name));
+            }
+            String location = filterConfig.getServletContext().getInitParameter(ConfigLoader.LOCATION_PROPERTY);
+            try {
+                gate = builder().config(ConfigLoader.forFilter(params, location)).create();
+            } catch (ConfigException e) {
+                LOG.error("event=config_error message=\"{}\"", e.getMessage());
+                throw new ServletException(e.getMessage(), e);
+            }
+        }
+        filterConfig.getServletContext().setAttribute(CONTEXT_ATTRIBUTE, this);
+        GateConfig config = gate.config();
+        LOG.info("event=filter_started filter={} realm=\"{}\" keyParts={} trustedProxies={} idleTimeout={} maxLifetime={}",
+                filterConfig.getFilterName(), config.realm(), config.keyParts(), config.trustedProxies(),
+                config.idleTimeout(), config.maxLifetime());
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(request instanceof HttpServletRequest http) || !(response instanceof HttpServletResponse httpResponse)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Gatekeeper current = gate;
+        if (current == null) {
+            throw new ServletException("SessionGate used before init()");
+        }
+        if (isHealthCheck(http)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        current.handle(http, httpResponse, chain);
+    }
+
+    private static boolean isHealthCheck(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        int start = request.getContextPath().length();
+        return uri.length() == start + 7 && uri.startsWith("/health", start);
+    }
+
+    /** About how many sessions are cached. */
+    public long sessionCount() {
+        return gate.store().size();
+    }
+
+    /** The configuration in use. */
+    public GateConfig config() {
+        return gate.config();
+    }
+
+    /**
+     * Configures a {@link SessionGate} in code. Settings use the keys of the properties file;
+     * the authenticator, access policy, response hook and clock can be replaced.
+     */
+    public static final class Builder {
+        private final Map<String, String> settings = new LinkedHashMap<>();
+        private Path configFile;
+        private GateConfig config;
+        private Authenticator authenticator;
+        private AccessPolicy accessPolicy;
+        private ResponseHook responseHook = new LoggingResponseHook();
+        private Ticker ticker = Ticker.systemTicker();
+
+        private Builder() {
+        }
+
+        /** Reads the settings from a properties file; {@link #set} overrides them. */
+        public Builder configFile(Path file) {
+            this.configFile = file;
+            return this;
+        }
+
+        /** Sets one configuration key, as in the properties file. */
+        public Builder set(String key, String value) {
+            settings.put(key, value);
+            return this;
+        }
+
+        /** Uses a configuration already loaded; replaces {@link #configFile} and {@link #set}. */
+        public Builder config(GateConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /** Checks passwords with {@code authenticator} instead of {@code users.file}. */
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = authenticator;
+            return this;
+        }
+
+        /** Adds a policy that is asked after the configured {@code policy.*} keys. */
+        public Builder accessPolicy(AccessPolicy policy) {
+            this.accessPolicy = policy;
+            return this;
+        }
+
+        /** Replaces the default, logging response hook. */
+        public Builder responseHook(ResponseHook hook) {
+            this.responseHook = hook;
+            return this;
+        }
+
+        /** The clock of session expiry; tests pass a fake one. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = ticker;
+            return this;
+        }
+
+        /**
+         * The filter, configured.
+         *
+         * @throws ConfigException when the configuration is invalid
+         */
+        public SessionGate build() {
+            return new SessionGate(create());
+        }
+
+        Gatekeeper create() {
+            GateConfig cfg = config != null ? config : ConfigLoader.load(configFile, settings);
+            SessionStore store = new CaffeineSessionStore(cfg.maxSessions(), cfg.idleTimeout(), cfg.maxLifetime(), ticker);
+            return new Gatekeeper(cfg, authenticator(cfg), policy(cfg), responseHook, store, ticker);
+        }
+
+        private Authenticator authenticator(GateConfig cfg) {
+            if (authenticator != null) {
+                return authenticator;
+            }
+            if (cfg.usersFile() == null) {
+                throw new ConfigException("no authenticator configured: set users.file to an htpasswd file");
+            }
+            try {
+                return new HtpasswdAuthenticator(cfg.usersFile(), cfg.groupsFile());
+            } catch (IOException e) {
+                throw new ConfigException("invalid configuration: users.file=" + cfg.usersFile() + ": cannot read ("
+                        + e.getMessage() + ")");
+            } catch (UncheckedIOException e) {
+                throw new ConfigException("invalid configuration: users.file=" + cfg.usersFile() + ": not a text file");
+            }
+        }
+
+        private AccessPolicy policy(GateConfig cfg) {
+            AccessPolicy configured = new GroupPolicy(cfg.requireGroups(), cfg.allowUsers(), cfg.denyUsers());
+            if (accessPolicy == null) {
+                return configured;
+            }
+            AccessPolicy custom = accessPolicy;
+            return identity -> {
+                String reason = configured.denialReason(identity);
+                return reason != null ? reason : custom.denialReason(identity);
+            };
+        }
+    }
+}

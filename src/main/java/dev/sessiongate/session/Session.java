@@ -1,0 +1,144 @@
+package dev.sessiongate.session;
+
+import dev.sessiongate.auth.Identity;
+import dev.sessiongate.key.UserKey;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+
+/**
+ * One cached session: who authenticated, under which user key, when, and the attributes the
+ * application stored in it.
+ *
+ * <p>Kept small, since a node holds up to {@code sessions.max} of them: the 128-bit id is two
+ * longs (its text form is made on demand), the identity is shared by every session of a user,
+ * and the attribute map exists only once the application stores something.
+ */
+public final class Session {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final AtomicLongFieldUpdater<Session> REQUESTS =
+            AtomicLongFieldUpdater.newUpdater(Session.class, "requests");
+
+    private final UserKey key;
+    private final long idHigh;
+    private final long idLow;
+    private final Identity identity;
+    private final String clientIp;
+    private final long createdAt;
+    private final long createdNanos;
+    private volatile long lastAccessedAt;
+    private volatile long requests;
+    private volatile Map<String, Object> attributes;
+    private volatile boolean invalid;
+
+    /**
+     * A new session with a fresh random id.
+     *
+     * @param createdAt    wall-clock creation time, epoch milliseconds
+     * @param createdNanos creation time on the store's ticker, for expiry
+     */
+    public Session(UserKey key, Identity identity, String clientIp, long createdAt, long createdNanos) {
+        this.key = key;
+        this.identity = identity;
+        this.clientIp = clientIp;
+        this.createdAt = createdAt;
+        this.createdNanos = createdNanos;
+        this.lastAccessedAt = createdAt;
+        byte[] id = new byte[16];
+        RANDOM.nextBytes(id);
+        this.idHigh = toLong(id, 0);
+        this.idLow = toLong(id, 8);
+    }
+
+    public UserKey key() {
+        return key;
+    }
+
+    /** The session id: 128 random bits as 22 characters of URL-safe Base64. */
+    public String id() {
+        byte[] bytes = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            bytes[i] = (byte) (idHigh >>> (56 - 8 * i));
+            bytes[8 + i] = (byte) (idLow >>> (56 - 8 * i));
+        }
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    public Identity identity() {
+        return identity;
+    }
+
+    public String clientIp() {
+        return clientIp;
+    }
+
+    public long createdAt() {
+        return createdAt;
+    }
+
+    public long createdNanos() {
+        return createdNanos;
+    }
+
+    public long lastAccessedAt() {
+        return lastAccessedAt;
+    }
+
+    public long requests() {
+        return requests;
+    }
+
+    /**
+     * Records one request served by this session at {@code now} (epoch milliseconds).
+     *
+     * @return how many requests the session has served, this one included
+     */
+    public long touch(long now) {
+        lastAccessedAt = now;
+        return REQUESTS.incrementAndGet(this);
+    }
+
+    public boolean isValid() {
+        return !invalid;
+    }
+
+    /** Ends the session; stores drop invalid sessions on their next lookup. */
+    public void invalidate() {
+        invalid = true;
+    }
+
+    /** The attributes, created on first use. */
+    public Map<String, Object> attributes() {
+        Map<String, Object> map = attributes;
+        if (map == null) {
+            synchronized (this) {
+                map = attributes;
+                if (map == null) {
+                    map = new ConcurrentHashMap<>(4);
+                    attributes = map;
+                }
+            }
+        }
+        return map;
+    }
+
+    /** The attributes if any were ever set, else {@code null}; never creates the map. */
+    public Map<String, Object> attributesIfPresent() {
+        return attributes;
+    }
+
+    private static long toLong(byte[] bytes, int offset) {
+        long value = 0;
+        for (int i = 0; i < 8; i++) {
+            value = (value << 8) | (bytes[offset + i] & 0xFF);
+        }
+        return value;
+    }
+
+    @Override
+    public String toString() {
+        return "Session[user=" + identity.name() + " key=" + key.tag() + "]";
+    }
+}

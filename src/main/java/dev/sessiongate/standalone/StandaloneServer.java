@@ -1,0 +1,43 @@
+package dev.sessiongate.standalone;
+
+import dev.sessiongate.config.GateConfig;
+import dev.sessiongate.filter.HealthServlet;
+import dev.sessiongate.filter.SessionGate;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The embedded Jetty of the standalone jar: the filter over {@code /api/*}, the demo application
+ * under {@code /api/} and, unfiltered, {@code /public/}, and {@code /health}.
+ */
+public final class StandaloneServer {
+    private StandaloneServer() {
+    }
+
+    /** A server for {@code config}, not yet started; it stops cleanly on SIGTERM. */
+    public static Server create(GateConfig config) {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setPort(config.port());
+        server.addConnector(connector);
+
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        SessionGate gate = SessionGate.builder().config(config).build();
+        FilterHolder holder = new FilterHolder(gate);
+        holder.setName("sessiongate");
+        context.addFilter(holder, "/api/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addServlet(DemoServlet.class, "/api/*");
+        context.addServlet(DemoServlet.class, "/public/*");
+        context.addServlet(HealthServlet.class, "/health");
+        server.setHandler(context);
+
+        server.setStopAtShutdown(true);
+        server.setStopTimeout(5_000);
+        return server;
+    }
+}
