@@ -22,16 +22,24 @@ final class GateRequest extends HttpServletRequestWrapper {
     private static final Cookie[] NO_COOKIES = new Cookie[0];
 
     private final Session session;
+    private final String clientIp;
     private final boolean isNew;
     private final Gatekeeper gate;
     private CachedHttpSession httpSession;
     private Cookie[] cookies;
 
-    GateRequest(HttpServletRequest request, Session session, boolean isNew, Gatekeeper gate) {
+    GateRequest(HttpServletRequest request, Session session, String clientIp, boolean isNew, Gatekeeper gate) {
         super(request);
         this.session = session;
+        this.clientIp = clientIp;
         this.isNew = isNew;
         this.gate = gate;
+    }
+
+    /** The client IP, resolved through {@code trusted-proxies} as for the user key. */
+    @Override
+    public String getRemoteAddr() {
+        return clientIp;
     }
 
     @Override

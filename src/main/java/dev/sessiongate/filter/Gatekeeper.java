@@ -82,7 +82,7 @@ final class Gatekeeper {
             }
         }
         boolean isNew = session.touch(System.currentTimeMillis()) == 1;
-        GateRequest wrapped = new GateRequest(request, session, isNew, this);
+        GateRequest wrapped = new GateRequest(request, session, clientIp, isNew, this);
         boolean completed = false;
         try {
             chain.doFilter(wrapped, response);

@@ -1,0 +1,83 @@
+package dev.sessiongate.testing;
+
+import static io.restassured.RestAssured.given;
+
+import dev.sessiongate.filter.HealthServlet;
+import dev.sessiongate.filter.SessionGate;
+import dev.sessiongate.standalone.DemoServlet;
+import io.restassured.specification.RequestSpecification;
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
+import java.util.function.Consumer;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * A real Jetty on a free port. {@link #start(SessionGate, Consumer)} lays it out as the standalone
+ * does: the filter over {@code /api/*}, the demo application under {@code /api/} and
+ * {@code /public/}, {@code /health}, plus whatever {@code extra} adds.
+ */
+public final class GateServer implements AutoCloseable {
+    private final Server server;
+    private final int port;
+
+    private GateServer(Server server) {
+        this.server = server;
+        this.port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    /** The standard layout around {@code gate}. */
+    public static GateServer start(SessionGate gate) {
+        return start(gate, context -> { });
+    }
+
+    /** The standard layout around {@code gate}, plus {@code extra} (e.g. test servlets). */
+    public static GateServer start(SessionGate gate, Consumer<ServletContextHandler> extra) {
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        FilterHolder holder = new FilterHolder(gate);
+        holder.setName("sessiongate");
+        context.addFilter(holder, "/api/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addServlet(DemoServlet.class, "/api/*");
+        context.addServlet(DemoServlet.class, "/public/*");
+        context.addServlet(HealthServlet.class, "/health");
+        extra.accept(context);
+        return start(context);
+    }
+
+    /** Any handler, on a free port. */
+    public static GateServer start(Handler handler) {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setPort(0);
+        server.addConnector(connector);
+        server.setHandler(handler);
+        try {
+            server.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("Jetty did not start", e);
+        }
+        return new GateServer(server);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** A REST Assured request to this server over 127.0.0.1. */
+    public RequestSpecification request() {
+        return given().baseUri("http://127.0.0.1").port(port).urlEncodingEnabled(false);
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
