@@ -1,0 +1,121 @@
+package dev.sessiongate.hook;
+
+import static dev.sessiongate.testing.Fixtures.basic;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sessiongate.filter.SessionGate;
+import dev.sessiongate.testing.AcceptingAuthenticator;
+import dev.sessiongate.testing.Fixtures;
+import dev.sessiongate.testing.GateServer;
+import dev.sessiongate.testing.LogCapture;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.junit.jupiter.api.Test;
+
+/** SPEC §1.7: every non-2xx response reaches the hook; the default logs it with secrets redacted. */
+class ResponseHookTest {
+    private static final String PASSWORD = "ok-Very-Secret-Password-42";
+
+    @Test
+    void defaultHookLogsOneRedactedLinePerNon2xxResponse() {
+        try (GateServer server = start(null); LogCapture log = new LogCapture()) {
+            String authorization = basic("alice", PASSWORD);
+            server.request().header("Authorization", authorization)
+                    .header("Cookie", "JSESSIONID=cookie-value-1; theme=cookie-value-2")
+                    .header("Proxy-Authorization", "Basic proxy-secret")
+                    .header("X-Request-Id", "req-77")
+                    .post("/api/fail/404").then().statusCode(404);
+            List<String> lines = log.lines().stream().filter(l -> l.contains("event=response")).toList();
+            assertThat(lines).hasSize(1);
+            String line = lines.get(0);
+            assertThat(line).contains("status=404", "method=POST", "path=/api/fail/404", "user=alice",
+                    "clientIp=127.0.0.1", "sessionId=", "durationMs=", "X-Request-Id: req-77",
+                    "Authorization: <redacted>", "Cookie: <redacted>", "Proxy-Authorization: <redacted>",
+                    "Set-Cookie: <redacted>");
+            assertThat(line).doesNotContain("sessionId=-");
+            assertThat(log.text()).doesNotContain(PASSWORD, authorization.substring(6), "cookie-value",
+                    "proxy-secret", "server-cookie");
+        }
+    }
+
+    @Test
+    void successfulResponsesAreNotLogged() {
+        try (GateServer server = start(null); LogCapture log = new LogCapture()) {
+            server.request().header("Authorization", basic("alice", PASSWORD)).post("/api/fine").then().statusCode(200);
+            server.request().header("Authorization", basic("alice", PASSWORD)).post("/api/fine").then().statusCode(200);
+            assertThat(log.text()).doesNotContain("event=response");
+        }
+    }
+
+    @Test
+    void refusalsOfTheGateAreLoggedToo() {
+        try (GateServer server = start(null); LogCapture log = new LogCapture()) {
+            server.request().header("Authorization", basic("alice", "wrong-" + PASSWORD)).post("/api/x").then().statusCode(401);
+            assertThat(log.text()).contains("event=response status=401 method=POST path=/api/x user=alice")
+                    .doesNotContain(PASSWORD);
+        }
+    }
+
+    @Test
+    void redirectLogsTheLoginWarning() {
+        try (GateServer server = start(null); LogCapture log = new LogCapture()) {
+            server.request().redirects().follow(false).header("Authorization", basic("alice", PASSWORD))
+                    .get("/api/fail/302").then().statusCode(302);
+            assertThat(log.text()).contains("event=redirect_to_login status=302 path=/api/fail/302 user=alice location=/login")
+                    .contains("clientless mode is not working");
+        }
+    }
+
+    @Test
+    void customHookReceivesEveryNon2xxEvent() {
+        List<ResponseEvent> events = new CopyOnWriteArrayList<>();
+        try (GateServer server = start(events::add)) {
+            server.request().header("Authorization", basic("alice", PASSWORD)).post("/api/fail/500").then().statusCode(500);
+            server.request().post("/api/x").then().statusCode(401);
+            server.request().header("Authorization", basic("alice", PASSWORD)).post("/api/ok").then().statusCode(200);
+            server.request().header("Authorization", basic("alice", PASSWORD)).post("/api/fail/throw").then().statusCode(500);
+        }
+        assertThat(events).extracting(ResponseEvent::status).containsExactly(500, 401, 500);
+        assertThat(events.get(0).user()).isEqualTo("alice");
+        assertThat(events.get(0).sessionId()).isNotNull();
+        assertThat(events.get(1).user()).isNull();
+    }
+
+    private static GateServer start(ResponseHook hook) {
+        SessionGate.Builder builder = SessionGate.builder()
+                .set("key.secret", Fixtures.SECRET)
+                .authenticator(new AcceptingAuthenticator());
+        if (hook != null) {
+            builder.responseHook(hook);
+        }
+        return GateServer.start(builder.build(), ResponseHookTest::addFailingServlet);
+    }
+
+    private static void addFailingServlet(ServletContextHandler context) {
+        context.addServlet(FailingServlet.class, "/api/fail/*");
+    }
+
+    /** Answers with the status in its path: 404, 500, 302, or throws for "throw". */
+    public static final class FailingServlet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            String what = request.getPathInfo().substring(1);
+            if (what.equals("throw")) {
+                throw new IllegalStateException("application bug");
+            }
+            response.addHeader("Set-Cookie", "APPSESSION=server-cookie; Path=/");
+            if (what.equals("302")) {
+                response.sendRedirect("/login");
+                return;
+            }
+            response.sendError(Integer.parseInt(what));
+        }
+    }
+}
