@@ -1,0 +1,123 @@
+package dev.sessiongate.auth.htpasswd;
+
+import static dev.sessiongate.testing.Fixtures.basic;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sessiongate.auth.Identity;
+import dev.sessiongate.auth.Password;
+import dev.sessiongate.filter.SessionGate;
+import dev.sessiongate.testing.Fixtures;
+import dev.sessiongate.testing.GateServer;
+import dev.sessiongate.testing.LogCapture;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * SPEC §3: htpasswd users with every hash that Apache's htpasswd and openssl passwd make (the
+ * fixtures were made by them, see make-fixtures.sh), htgroup groups, reload on change.
+ */
+class HtpasswdAuthenticatorTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bcrypt-2y", "bcrypt-2a", "bcrypt-2b", "apr1-htpasswd", "apr1-openssl",
+            "sha256-crypt", "sha512-crypt", "sha1", "jürgen"})
+    void everySupportedHashChecksTheRightPasswordOnly(String user) throws IOException {
+        HtpasswdAuthenticator users = new HtpasswdAuthenticator(Fixtures.USERS, Fixtures.GROUPS);
+        String password = user.equals("jürgen") ? "jürgen-pässwörd" : user + "-pw";
+        assertThat(check(users, user, password)).map(Identity::name).contains(user);
+        assertThat(check(users, user, password + "x")).isEmpty();
+        assertThat(check(users, user, "")).isEmpty();
+    }
+
+    @Test
+    void everyHashWorksThroughTheFilter() {
+        SessionGate gate = SessionGate.builder()
+                .set("key.secret", Fixtures.SECRET)
+                .set("users.file", Fixtures.USERS.toString())
+                .set("groups.file", Fixtures.GROUPS.toString())
+                .build();
+        try (GateServer server = GateServer.start(gate)) {
+            for (String user : new String[] {"bcrypt-2y", "bcrypt-2a", "bcrypt-2b", "apr1-htpasswd", "apr1-openssl",
+                    "sha256-crypt", "sha512-crypt", "sha1"}) {
+                server.request().header("Authorization", basic(user, user + "-pw")).post("/api/x")
+                        .then().statusCode(200);
+                server.request().header("Authorization", basic(user, "nope")).post("/api/x")
+                        .then().statusCode(401);
+            }
+        }
+    }
+
+    @Test
+    void plainTextLinesAreNeverAcceptedAndNeverLogged() throws IOException {
+        try (LogCapture log = new LogCapture()) {
+            HtpasswdAuthenticator users = new HtpasswdAuthenticator(Fixtures.USERS, null);
+            assertThat(check(users, "plain", "plain-pw")).isEmpty();
+            assertThat(log.text()).contains("event=users_file_unsupported_hash").contains("user=plain")
+                    .doesNotContain("plain-pw");
+        }
+    }
+
+    @Test
+    void unknownUserIsRefused() throws IOException {
+        assertThat(check(new HtpasswdAuthenticator(Fixtures.USERS, null), "nobody", "x")).isEmpty();
+    }
+
+    @Test
+    void groupsComeFromTheHtgroupFile() throws IOException {
+        HtpasswdAuthenticator users = new HtpasswdAuthenticator(Fixtures.USERS, Fixtures.GROUPS);
+        assertThat(check(users, "bcrypt-2y", "bcrypt-2y-pw").orElseThrow().groups()).containsExactlyInAnyOrder("partners", "admins");
+        assertThat(check(users, "sha1", "sha1-pw").orElseThrow().groups()).containsExactly("partners");
+        assertThat(check(users, "sha256-crypt", "sha256-crypt-pw").orElseThrow().groups()).isEmpty();
+    }
+
+    @Test
+    void changedFilesAreReloadedAndValidateNoticesAPasswordChange() throws IOException {
+        Path usersFile = dir.resolve("users.htpasswd");
+        Path groupsFile = dir.resolve("users.htgroup");
+        Files.copy(Fixtures.USERS, usersFile);
+        Files.writeString(groupsFile, "partners: sha1\n");
+        HtpasswdAuthenticator users = new HtpasswdAuthenticator(usersFile, groupsFile);
+        Identity before = check(users, "sha1", "sha1-pw").orElseThrow();
+        assertThat(users.validate(before)).isTrue();
+
+        // Replace the file as editors and htpasswd do: a new file moved over the old one.
+        // {SHA} of "new-pw", as printed by `htpasswd -nbs sha1 new-pw`.
+        Path replacement = dir.resolve("users.tmp");
+        Files.writeString(replacement, "sha1:{SHA}lMkyXIreT2Mn2H4kBxPC/X/b/GM=\n", StandardCharsets.UTF_8);
+        Files.move(replacement, usersFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.writeString(groupsFile, "partners: sha1\nadmins: sha1\n");
+
+        assertThat(check(users, "sha1", "sha1-pw")).isEmpty();
+        Identity after = check(users, "sha1", "new-pw").orElseThrow();
+        assertThat(after.groups()).contains("admins");
+        assertThat(users.validate(before)).isFalse();
+        assertThat(users.validate(after)).isTrue();
+        assertThat(check(users, "bcrypt-2y", "bcrypt-2y-pw")).isEmpty();
+    }
+
+    @Test
+    void aFileThatDisappearsKeepsTheLastGoodUsers() throws IOException {
+        Path usersFile = dir.resolve("users.htpasswd");
+        Files.copy(Fixtures.USERS, usersFile);
+        HtpasswdAuthenticator users = new HtpasswdAuthenticator(usersFile, null);
+        Files.delete(usersFile);
+        assertThat(check(users, "sha1", "sha1-pw")).isPresent();
+    }
+
+    private static Optional<Identity> check(HtpasswdAuthenticator users, String user, String password) {
+        byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+        try (Password pw = Password.copyOf(bytes, 0, bytes.length)) {
+            return users.authenticate(user, pw);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.sessiongate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sessiongate.key.KeyPart;
+import dev.sessiongate.testing.Fixtures;
+import dev.sessiongate.testing.LogCapture;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SPEC §6 and issue 3 point 4: one configuration, and start-up errors that name key and value. */
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsFollowTheSpec() {
+        GateConfig config = ConfigLoader.load(null, Map.of());
+        assertThat(config.realm()).isEqualTo("SessionGate");
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.keyParts()).extracting(KeyPart::toString).containsExactly("password", "client-ip", "path");
+        assertThat(config.stripCookies()).containsExactlyInAnyOrder("jsessionid", "mrhsession", "lastmrh_session",
+                "apbalanceid", "amlbcookie", "iplanetdirectorypro");
+        assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(900));
+        assertThat(config.maxLifetime()).isEqualTo(Duration.ofSeconds(28800));
+        assertThat(config.maxSessions()).isEqualTo(100_000);
+        assertThat(config.trustedProxies()).isEmpty();
+    }
+
+    @Test
+    void generatedSecretIsLoggedAsNotSurvivingARestart() {
+        try (LogCapture log = new LogCapture()) {
+            GateConfig config = ConfigLoader.load(null, Map.of());
+            assertThat(config.keySecretGenerated()).isTrue();
+            assertThat(log.text()).contains("event=key_secret_generated").contains("do not survive a restart");
+        }
+        assertThat(ConfigLoader.load(null, Map.of("key.secret", Fixtures.SECRET)).keySecretGenerated()).isFalse();
+    }
+
+    @Test
+    void durationsAcceptSecondsUnitsAndIso() {
+        assertThat(idle("900")).isEqualTo(Duration.ofMinutes(15));
+        assertThat(idle("90s")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(idle("15m")).isEqualTo(Duration.ofMinutes(15));
+        assertThat(idle("8h")).isEqualTo(Duration.ofHours(8));
+        assertThat(idle("1d")).isEqualTo(Duration.ofDays(1));
+        assertThat(idle("PT15M")).isEqualTo(Duration.ofMinutes(15));
+        assertThat(idle("1500ms")).isEqualTo(Duration.ofMillis(1500));
+    }
+
+    @Test
+    void propertiesFileWithRelativePathsAndOverrides() throws IOException {
+        Files.copy(Fixtures.USERS, dir.resolve("users.htpasswd"));
+        Path file = dir.resolve("gate.properties");
+        Files.writeString(file, "realm=From file\nusers.file=users.htpasswd\nport=9000\n"
+                + "trusted-proxies=10.0.0.0/8, fd00::/8\nkey.parts=password,method,header:X-Tenant,path-prefix:2\n");
+        GateConfig config = ConfigLoader.forArguments(new String[] {"--config", file.toString(), "--port=9100"}, Path.of("nope"));
+        assertThat(config.realm()).isEqualTo("From file");
+        assertThat(config.port()).isEqualTo(9100);
+        assertThat(config.usersFile()).isEqualTo(dir.resolve("users.htpasswd"));
+        assertThat(config.trustedProxies()).hasSize(2);
+        assertThat(config.keyParts()).extracting(KeyPart::toString)
+                .containsExactly("password", "method", "header:X-Tenant", "path-prefix:2");
+    }
+
+    @Test
+    void unknownKeyStopsStartUpNamingIt() {
+        assertError(Map.of("sesion.idle-timeout", "10"), "unknown configuration key: sesion.idle-timeout=10");
+    }
+
+    @Test
+    void badNumberNamesKeyAndValue() {
+        assertError(Map.of("sessions.max", "lots"), "sessions.max=lots", "not a whole number");
+        assertError(Map.of("port", "70000"), "port=70000", "between 0 and 65535");
+        assertError(Map.of("sessions.max", "0"), "sessions.max=0");
+    }
+
+    @Test
+    void badDurationNamesKeyAndValue() {
+        assertError(Map.of("session.idle-timeout", "soon"), "session.idle-timeout=soon", "not a duration");
+        assertError(Map.of("session.max-lifetime", "-5"), "session.max-lifetime=-5");
+        assertError(Map.of("session.idle-timeout", "0"), "session.idle-timeout=0", "positive");
+        assertError(Map.of("session.idle-timeout", "5 weeks"), "session.idle-timeout=5 weeks");
+    }
+
+    @Test
+    void missingOrUnreadableUsersFileNamesKeyAndValue() throws IOException {
+        assertError(Map.of("users.file", "/no/such/users"), "users.file=/no/such/users", "no such file");
+        assertError(Map.of("groups.file", dir.toString()), "groups.file=" + dir, "no such file");
+        Path locked = Files.writeString(dir.resolve("locked"), "x:y\n");
+        if (locked.toFile().setReadable(false) && !Files.isReadable(locked)) {
+            assertError(Map.of("users.file", locked.toString()), "users.file=" + locked, "not readable");
+        }
+    }
+
+    @Test
+    void badCidrNamesKeyAndValue() {
+        assertError(Map.of("trusted-proxies", "10.0.0.0/8, 300.1.1.1/8"), "trusted-proxies=10.0.0.0/8, 300.1.1.1/8",
+                "'300.1.1.1' is not an IPv4 or IPv6 address");
+        assertError(Map.of("trusted-proxies", "10.0.0.0/40"), "trusted-proxies=10.0.0.0/40", "prefix length");
+        assertError(Map.of("trusted-proxies", "proxy.example.com"), "trusted-proxies=proxy.example.com");
+    }
+
+    @Test
+    void keyPartsMustIncludeThePasswordAndBeKnown() {
+        assertError(Map.of("key.parts", "client-ip,path"), "key.parts=client-ip,path", "must include password");
+        assertError(Map.of("key.parts", "password,cookie"), "key.parts=password,cookie", "unknown key part 'cookie'");
+        assertError(Map.of("key.parts", "password,path-prefix:x"), "path-prefix");
+    }
+
+    @Test
+    void shortSecretIsRefusedWithoutRepeatingIt() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("key.secret", "tooshort")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("key.secret=<redacted>")
+                .hasMessageContaining("too short")
+                .hasMessageNotContaining("tooshort");
+    }
+
+    @Test
+    void keysOfLaterVersionsAreRefusedRatherThanIgnored() {
+        assertError(Map.of("admin.token", "abcdefabcdefabcdef"), "admin.token=<redacted>", "not supported");
+        assertError(Map.of("upstream.url", "http://backend"), "upstream.url=http://backend", "not supported");
+    }
+
+    @Test
+    void unknownCommandLineArgumentIsRefused() {
+        assertThatThrownBy(() -> ConfigLoader.forArguments(new String[] {"--verbose"}, null))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown argument '--verbose'");
+    }
+
+    @Test
+    void unreadableConfigFileIsNamed() {
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.properties"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("missing.properties");
+    }
+
+    @Test
+    void secretIsRedactedInTheRecord() {
+        GateConfig config = ConfigLoader.load(null, Map.of("key.secret", Fixtures.SECRET));
+        assertThat(config.toString()).doesNotContain(Fixtures.SECRET).contains("Secret[redacted]");
+    }
+
+    private static Duration idle(String value) {
+        return ConfigLoader.load(null, Map.of("session.idle-timeout", value)).idleTimeout();
+    }
+
+    private static void assertError(Map<String, String> settings, String... fragments) {
+        assertThatThrownBy(() -> ConfigLoader.load(null, settings))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(e.getMessage()).contains(fragments));
+    }
+}
