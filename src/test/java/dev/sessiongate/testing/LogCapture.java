@@ -37,6 +37,30 @@ public final class LogCapture implements AutoCloseable {
         return String.join("\n", lines());
     }
 
+    /**
+     * Waits up to 5 s for a line containing {@code fragment}, and returns it. Response lines are
+     * written after the response is complete, so a client may read the answer before they exist.
+     */
+    public String await(String fragment) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            for (String line : lines()) {
+                if (line.contains(fragment)) {
+                    return line;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no log line contains '" + fragment + "' in:\n" + text());
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
     @Override
     public void close() {
         root.detachAppender(appender);

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Load test: the filtered /api/ against the unfiltered /public/ of one running standalone jar,
+# with N rotating Basic users (bcrypt cost 10), interleaved pairs, printing each ratio and the
+# median. Needs wrk and htpasswd (Debian: wrk, apache2-utils). Targets 127.0.0.1 only.
+#
+#   etc/bench/api-vs-public.sh [users=50] [pairs=5] [seconds=10] [connections=32]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+users=${1:-50}; pairs=${2:-5}; seconds=${3:-10}; connections=${4:-32}
+port=${PORT:-18181}
+for tool in wrk htpasswd java; do
+  command -v "$tool" >/dev/null || { echo "missing: $tool (apt-get install wrk apache2-utils)" >&2; exit 1; }
+done
+[ -f target/sessiongate-standalone.jar ] || mvn -B -q package -DskipTests
+
+work=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+: > "$work/users.htpasswd"
+{
+  echo "headers = {"
+  for i in $(seq 1 "$users"); do
+    htpasswd -bB -C 10 "$work/users.htpasswd" "user$i" "password-$i" 2>/dev/null
+    echo "  \"Basic $(printf 'user%s:password-%s' "$i" "$i" | base64 -w0)\","
+  done
+  echo "}"
+  cat <<'LUA'
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("POST", nil, { ["Authorization"] = headers[(i % #headers) + 1] }, "{}")
+end
+LUA
+} > "$work/rotate.lua"
+printf 'users.file=users.htpasswd\nkey.secret=bench-secret-0123456789abcdef\n' > "$work/bench.properties"
+
+java -Xms256m -Xmx1g -jar target/sessiongate-standalone.jar --config "$work/bench.properties" \
+  --port="$port" > "$work/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+
+run() { # path → requests/s
+  wrk -t2 -c"$connections" -d"${seconds}s" -s "$work/rotate.lua" "http://127.0.0.1:$port$1" \
+    | awk '/Requests\/sec/ {print $2}'
+}
+echo "warm-up (authenticates the $users users once, warms the JIT)"
+run /api/bench >/dev/null; run /public/bench >/dev/null
+ratios=()
+for p in $(seq 1 "$pairs"); do
+  pub=$(run /public/bench); api=$(run /api/bench)
+  ratio=$(awk -v a="$api" -v b="$pub" 'BEGIN {printf "%.3f", a / b}')
+  ratios+=("$ratio")
+  echo "pair $p: /public ${pub} rps, /api ${api} rps, /api÷/public ${ratio}"
+done
+median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
+echo "users=$users pairs=$pairs seconds=$seconds connections=$connections median /api÷/public = $median"
+echo "password checks: $(grep -c event=session_created "$work/server.log")"
