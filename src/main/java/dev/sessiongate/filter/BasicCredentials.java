@@ -33,8 +33,8 @@ final class BasicCredentials {
      * @throws RejectedException for another scheme or malformed credentials
      */
     static BasicCredentials parse(String header) {
-        if (!header.regionMatches(true, 0, "Basic", 0, 5)
-                || (header.length() > 5 && header.charAt(5) != ' ')) {
+        boolean basic = header.startsWith("Basic") || header.regionMatches(true, 0, "Basic", 0, 5);
+        if (!basic || (header.length() > 5 && header.charAt(5) != ' ')) {
             throw new RejectedException(Rejection.UNSUPPORTED_SCHEME, null);
         }
         String token = header.substring(5).trim();

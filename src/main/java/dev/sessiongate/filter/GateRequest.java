@@ -2,6 +2,9 @@ package dev.sessiongate.filter;
 
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.session.Session;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
@@ -27,6 +30,7 @@ final class GateRequest extends HttpServletRequestWrapper {
     private final Gatekeeper gate;
     private CachedHttpSession httpSession;
     private Cookie[] cookies;
+    private AsyncContext async;
 
     GateRequest(HttpServletRequest request, Session session, String clientIp, boolean isNew, Gatekeeper gate) {
         super(request);
@@ -34,6 +38,26 @@ final class GateRequest extends HttpServletRequestWrapper {
         this.clientIp = clientIp;
         this.isNew = isNew;
         this.gate = gate;
+    }
+
+    @Override
+    public AsyncContext startAsync() {
+        async = super.startAsync();
+        return async;
+    }
+
+    @Override
+    public AsyncContext startAsync(ServletRequest request, ServletResponse response) {
+        async = super.startAsync(request, response);
+        return async;
+    }
+
+    /**
+     * The async context if the application started one through this request, else {@code null};
+     * asked instead of {@code isAsyncStarted()}, which takes a lock in some containers.
+     */
+    AsyncContext asyncContext() {
+        return async;
     }
 
     /** The client IP, resolved through {@code trusted-proxies} as for the user key. */

@@ -88,7 +88,7 @@ final class Gatekeeper {
             chain.doFilter(wrapped, response);
             completed = true;
         } finally {
-            notifier.after(request, response, start, session, clientIp, completed);
+            notifier.after(wrapped, request, response, start, session, clientIp, completed);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.sessiongate.filter;
 import dev.sessiongate.hook.ResponseEvent;
 import dev.sessiongate.hook.ResponseHook;
 import dev.sessiongate.session.Session;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
@@ -28,11 +29,16 @@ final class ResponseNotifier {
         this.hook = hook;
     }
 
-    /** After the chain ran; {@code completed} is false when it threw. */
-    void after(HttpServletRequest request, HttpServletResponse response, long start, Session session,
-               String clientIp, boolean completed) {
-        if (completed && request.isAsyncStarted()) {
-            request.getAsyncContext().addListener(new AsyncListener() {
+    /**
+     * After the chain ran; {@code completed} is false when it threw. The wrapper says whether the
+     * application went asynchronous; a listener then reports the response once it is complete
+     * (the container defers completion until this dispatch returns, so none is missed).
+     */
+    void after(GateRequest wrapped, HttpServletRequest request, HttpServletResponse response, long start,
+               Session session, String clientIp, boolean completed) {
+        AsyncContext async = wrapped.asyncContext();
+        if (completed && async != null) {
+            async.addListener(new AsyncListener() {
                 @Override
                 public void onComplete(AsyncEvent event) {
                     fire(request, response, response.getStatus(), start, session, clientIp);

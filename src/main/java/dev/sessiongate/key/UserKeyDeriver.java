@@ -15,8 +15,9 @@ import javax.crypto.spec.SecretKeySpec;
  * the user name and the configured {@link KeyPart}s.
  *
  * <p>Each part enters the MAC as a tag byte, a length and the bytes, so no two different inputs
- * share an encoding ({@code user "ab" + path "/c"} is not {@code user "a" + path "b/c"}). The Mac
- * and its scratch buffer are per thread, so the hot path allocates only the key itself.
+ * share an encoding ({@code user "ab" + path "/c"} is not {@code user "a" + path "b/c"}); an
+ * absent header is a length no real value has. The Mac and its buffer are per thread, so the hot
+ * path allocates only the key itself.
  */
 public final class UserKeyDeriver {
     private static final byte ABSENT = (byte) 0xFF;
@@ -41,34 +42,29 @@ public final class UserKeyDeriver {
      */
     public UserKey derive(byte[] credentials, int colon, String clientIp, String path, HttpServletRequest request) {
         State s = state.get();
-        Mac mac = s.mac;
-        field(mac, 'u', credentials, 0, colon);
+        s.length = 0;
+        s.bytes('u', credentials, 0, colon);
         for (KeyPart part : parts) {
             switch (part.kind()) {
-                case PASSWORD -> field(mac, 'p', credentials, colon + 1, credentials.length - colon - 1);
-                case CLIENT_IP -> s.text(mac, 'i', clientIp);
-                case PATH -> s.text(mac, 'a', path);
-                case METHOD -> s.text(mac, 'm', request.getMethod());
-                case PATH_PREFIX -> s.text(mac, 'x', PathNormalizer.prefix(path, part.segments()));
-                case HEADER -> s.text(mac, 'h', request.getHeader(part.header()));
+                case PASSWORD -> s.bytes('p', credentials, colon + 1, credentials.length - colon - 1);
+                case CLIENT_IP -> s.text('i', clientIp);
+                case PATH -> s.text('a', path);
+                case METHOD -> s.text('m', request.getMethod());
+                case PATH_PREFIX -> s.text('x', PathNormalizer.prefix(path, part.segments()));
+                case HEADER -> s.text('h', request.getHeader(part.header()));
             }
         }
         return s.finish();
     }
 
-    private static void field(Mac mac, char tag, byte[] bytes, int offset, int length) {
-        mac.update((byte) tag);
-        mac.update((byte) (length >>> 24));
-        mac.update((byte) (length >>> 16));
-        mac.update((byte) (length >>> 8));
-        mac.update((byte) length);
-        mac.update(bytes, offset, length);
-    }
-
-    /** A thread's Mac and scratch space. */
+    /**
+     * A thread's Mac and message buffer. The whole message is assembled first and handed to the
+     * Mac in one call: per-byte {@code Mac.update} calls cost more than the hashing itself.
+     */
     private static final class State {
         final Mac mac;
-        byte[] scratch = new byte[256];
+        byte[] buffer = new byte[256];
+        int length;
 
         State(SecretKeySpec spec) {
             try {
@@ -79,31 +75,62 @@ public final class UserKeyDeriver {
             }
         }
 
-        void text(Mac mac, char tag, String value) {
+        /** Tag, length (2 bytes below 32 KiB, else 4 with the top bit set), bytes. */
+        void bytes(char tag, byte[] source, int offset, int count) {
+            ensure(count + 5);
+            header(tag, count);
+            System.arraycopy(source, offset, buffer, length, count);
+            length += count;
+        }
+
+        void text(char tag, String value) {
             if (value == null) {
-                mac.update((byte) tag);
-                mac.update(ABSENT);
+                ensure(1 + 2);
+                buffer[length++] = (byte) tag;
+                buffer[length++] = ABSENT;
+                buffer[length++] = ABSENT;
                 return;
             }
             int n = value.length();
-            if (n > scratch.length) {
-                scratch = new byte[Math.max(n, scratch.length * 2)];
-            }
+            ensure(n + 5);
+            int start = length;
+            header(tag, n);
             for (int i = 0; i < n; i++) {
                 char c = value.charAt(i);
                 if (c >= 0x80) {
+                    length = start;
                     byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-                    field(mac, tag, utf8, 0, utf8.length);
+                    bytes(tag, utf8, 0, utf8.length);
                     return;
                 }
-                scratch[i] = (byte) c;
+                buffer[length++] = (byte) c;
             }
-            field(mac, tag, scratch, 0, n);
+        }
+
+        private void header(char tag, int count) {
+            buffer[length++] = (byte) tag;
+            if (count < 0x8000) {
+                buffer[length++] = (byte) (count >>> 8);
+                buffer[length++] = (byte) count;
+            } else {
+                buffer[length++] = (byte) ((count >>> 24) | 0x80);
+                buffer[length++] = (byte) (count >>> 16);
+                buffer[length++] = (byte) (count >>> 8);
+                buffer[length++] = (byte) count;
+            }
+        }
+
+        private void ensure(int more) {
+            if (length + more > buffer.length) {
+                buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
+            }
         }
 
         UserKey finish() {
+            mac.update(buffer, 0, length);
+            ensure(32);
             try {
-                mac.doFinal(scratch, 0);
+                mac.doFinal(buffer, 0);
             } catch (ShortBufferException e) {
                 throw new IllegalStateException(e);
             }
@@ -113,7 +140,7 @@ public final class UserKeyDeriver {
         private long longAt(int offset) {
             long value = 0;
             for (int i = 0; i < 8; i++) {
-                value = (value << 8) | (scratch[offset + i] & 0xFF);
+                value = (value << 8) | (buffer[offset + i] & 0xFF);
             }
             return value;
         }

@@ -30,6 +30,7 @@ public final class StandaloneServer {
         SessionGate gate = SessionGate.builder().config(config).build();
         FilterHolder holder = new FilterHolder(gate);
         holder.setName("sessiongate");
+        holder.setAsyncSupported(true);
         context.addFilter(holder, "/api/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(DemoServlet.class, "/api/*");
         context.addServlet(DemoServlet.class, "/public/*");

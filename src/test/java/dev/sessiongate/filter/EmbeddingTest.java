@@ -72,6 +72,7 @@ class EmbeddingTest {
         @Override
         public void onStartup(Set<Class<?>> classes, ServletContext context) {
             FilterRegistration.Dynamic filter = context.addFilter("sessiongate", SessionGate.class);
+            filter.setAsyncSupported(true);
             filter.setInitParameter("realm", "Added");
             filter.setInitParameter("key.secret", Fixtures.SECRET);
             filter.setInitParameter("users.file", Fixtures.USERS.toString());

@@ -8,6 +8,7 @@ import dev.sessiongate.testing.AcceptingAuthenticator;
 import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.GateServer;
 import dev.sessiongate.testing.LogCapture;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -97,6 +98,21 @@ class ResponseHookTest {
         }
     }
 
+    @Test
+    void asynchronousResponsesAreReportedWhenTheyComplete() {
+        List<ResponseEvent> events = new CopyOnWriteArrayList<>();
+        try (GateServer server = start(events::add)) {
+            server.request().header("Authorization", basic("alice", PASSWORD)).post("/api/async/503").then().statusCode(503);
+            server.request().header("Authorization", basic("alice", PASSWORD)).post("/api/async/200").then().statusCode(200);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (events.isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+        }
+        assertThat(events).extracting(ResponseEvent::status).containsExactly(503);
+        assertThat(events.get(0).path()).isEqualTo("/api/async/503");
+    }
+
     private static GateServer start(ResponseHook hook) {
         SessionGate.Builder builder = SessionGate.builder()
                 .set("key.secret", Fixtures.SECRET)
@@ -109,6 +125,27 @@ class ResponseHookTest {
 
     private static void addFailingServlet(ServletContextHandler context) {
         context.addServlet(FailingServlet.class, "/api/fail/*");
+        context.addServlet(AsyncServlet.class, "/api/async/*").setAsyncSupported(true);
+    }
+
+    /** Answers later, from another thread, with the status in its path. */
+    public static final class AsyncServlet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) {
+            int status = Integer.parseInt(request.getPathInfo().substring(1));
+            AsyncContext async = request.startAsync();
+            async.start(() -> {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                ((HttpServletResponse) async.getResponse()).setStatus(status);
+                async.complete();
+            });
+        }
     }
 
     /** Answers with the status in its path: 404, 500, 302, or throws for "throw". */

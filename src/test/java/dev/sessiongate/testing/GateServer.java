@@ -40,6 +40,7 @@ public final class GateServer implements AutoCloseable {
         context.setContextPath("/");
         FilterHolder holder = new FilterHolder(gate);
         holder.setName("sessiongate");
+        holder.setAsyncSupported(true);
         context.addFilter(holder, "/api/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(DemoServlet.class, "/api/*");
         context.addServlet(DemoServlet.class, "/public/*");
