@@ -25,9 +25,20 @@ public final class StandaloneServer {
         connector.setPort(config.port());
         server.addConnector(connector);
 
+        server.setHandler(demoContext(SessionGate.builder().config(config).build()));
+
+        server.setStopAtShutdown(true);
+        server.setStopTimeout(5_000);
+        return server;
+    }
+
+    /**
+     * The standalone's application around {@code gate}: the filter over {@code /api/*}, the demo
+     * handler under {@code /api/} and {@code /public/}, and {@code /health}.
+     */
+    public static ServletContextHandler demoContext(SessionGate gate) {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        SessionGate gate = SessionGate.builder().config(config).build();
         FilterHolder holder = new FilterHolder(gate);
         holder.setName("sessiongate");
         holder.setAsyncSupported(true);
@@ -35,10 +46,6 @@ public final class StandaloneServer {
         context.addServlet(DemoServlet.class, "/api/*");
         context.addServlet(DemoServlet.class, "/public/*");
         context.addServlet(HealthServlet.class, "/health");
-        server.setHandler(context);
-
-        server.setStopAtShutdown(true);
-        server.setStopTimeout(5_000);
-        return server;
+        return context;
     }
 }

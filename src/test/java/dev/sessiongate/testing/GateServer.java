@@ -2,14 +2,10 @@ package dev.sessiongate.testing;
 
 import static io.restassured.RestAssured.given;
 
-import dev.sessiongate.filter.HealthServlet;
 import dev.sessiongate.filter.SessionGate;
-import dev.sessiongate.standalone.DemoServlet;
+import dev.sessiongate.standalone.StandaloneServer;
 import io.restassured.specification.RequestSpecification;
-import jakarta.servlet.DispatcherType;
-import java.util.EnumSet;
 import java.util.function.Consumer;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
@@ -36,15 +32,7 @@ public final class GateServer implements AutoCloseable {
 
     /** The standard layout around {@code gate}, plus {@code extra} (e.g. test servlets). */
     public static GateServer start(SessionGate gate, Consumer<ServletContextHandler> extra) {
-        ServletContextHandler context = new ServletContextHandler();
-        context.setContextPath("/");
-        FilterHolder holder = new FilterHolder(gate);
-        holder.setName("sessiongate");
-        holder.setAsyncSupported(true);
-        context.addFilter(holder, "/api/*", EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(DemoServlet.class, "/api/*");
-        context.addServlet(DemoServlet.class, "/public/*");
-        context.addServlet(HealthServlet.class, "/health");
+        ServletContextHandler context = StandaloneServer.demoContext(gate);
         extra.accept(context);
         return start(context);
     }
