@@ -24,7 +24,12 @@ final class ConfigKeys {
             Map.entry("policy.deny-users", ""),
             Map.entry("session.idle-timeout", "900"),
             Map.entry("session.max-lifetime", "28800"),
-            Map.entry("sessions.max", "100000")));
+            Map.entry("sessions.max", "100000"),
+            Map.entry("upstream.url", ""),
+            Map.entry("upstream.connect-timeout", "5s"),
+            Map.entry("upstream.timeout", "30s"),
+            Map.entry("upstream.pass-cookies", "false"),
+            Map.entry("upstream.forward-authorization", "true")));
 
     /**
      * Keys of SPEC.md that later work implements. Setting one fails at start rather than being
@@ -37,8 +42,7 @@ final class ConfigKeys {
             "auth.queue", "auth.delegate-url", "tokens.file",
             "ldap.url", "ldap.user-dn-pattern", "ldap.search-base", "ldap.search-filter",
             "ldap.bind-dn", "ldap.bind-password", "ldap.group-search-base", "ldap.group-filter",
-            "upstream.url", "upstream.connect-timeout", "upstream.timeout", "upstream.pass-cookies",
-            "upstream.forward-authorization", "admin.token", "store.redis-uri");
+            "admin.token", "store.redis-uri");
 
     private ConfigKeys() {
     }

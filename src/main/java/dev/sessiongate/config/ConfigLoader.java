@@ -4,6 +4,8 @@ import dev.sessiongate.key.Cidr;
 import dev.sessiongate.key.KeyPart;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -160,7 +162,30 @@ public final class ConfigLoader {
                 Set.copyOf(r.list("policy.deny-users")),
                 idle,
                 lifetime,
-                r.integer("sessions.max", 1, Integer.MAX_VALUE));
+                r.integer("sessions.max", 1, Integer.MAX_VALUE),
+                upstream(r, settings));
+    }
+
+    private static GateConfig.Upstream upstream(Settings r, Map<String, String> settings) {
+        String url = settings.get("upstream.url");
+        if (url.isEmpty()) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw ConfigException.badValue("upstream.url", url, "not a URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+            throw ConfigException.badValue("upstream.url", url, "must be an http:// or https:// URL with a host");
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            throw ConfigException.badValue("upstream.url", url, "must have no query, fragment or user info");
+        }
+        return new GateConfig.Upstream(uri, r.duration("upstream.connect-timeout"), r.duration("upstream.timeout"),
+                r.bool("upstream.pass-cookies"), r.bool("upstream.forward-authorization"));
     }
 
     /** Typed access to the settings; each failure names the key and the value. */
@@ -199,6 +224,15 @@ public final class ConfigLoader {
                 throw ConfigException.badValue(key, value, "must be positive");
             }
             return duration;
+        }
+
+        boolean bool(String key) {
+            String value = settings.get(key);
+            switch (value.toLowerCase(Locale.ROOT)) {
+                case "true": return true;
+                case "false": return false;
+                default: throw ConfigException.badValue(key, value, "must be true or false");
+            }
         }
 
         List<String> list(String key) {

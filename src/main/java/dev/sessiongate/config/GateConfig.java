@@ -2,6 +2,7 @@ package dev.sessiongate.config;
 
 import dev.sessiongate.key.Cidr;
 import dev.sessiongate.key.KeyPart;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +28,7 @@ import java.util.Set;
  * @param idleTimeout        a session unused this long ends
  * @param maxLifetime        a session ends this long after it began, however busy
  * @param maxSessions        the most sessions kept at once
+ * @param upstream           where gateway mode forwards to, or {@code null} without {@code upstream.url}
  */
 public record GateConfig(
         String realm,
@@ -44,7 +46,21 @@ public record GateConfig(
         Set<String> denyUsers,
         Duration idleTimeout,
         Duration maxLifetime,
-        long maxSessions) {
+        long maxSessions,
+        Upstream upstream) {
+
+    /**
+     * Gateway mode's upstream.
+     *
+     * @param url                  {@code upstream.url}: scheme, host, port and base path
+     * @param connectTimeout       {@code upstream.connect-timeout}: no connection by then → 502
+     * @param timeout              {@code upstream.timeout}: the upstream silent this long → 504
+     * @param passCookies          {@code upstream.pass-cookies}: also send the upstream's cookies to the client
+     * @param forwardAuthorization {@code upstream.forward-authorization}: forward the client's {@code Authorization}
+     */
+    public record Upstream(URI url, Duration connectTimeout, Duration timeout, boolean passCookies,
+                           boolean forwardAuthorization) {
+    }
 
     public GateConfig {
         keyParts = List.copyOf(keyParts);

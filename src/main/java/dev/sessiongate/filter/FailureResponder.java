@@ -9,19 +9,29 @@ import java.nio.charset.StandardCharsets;
  * body {@code {"status":..,"error":..,"message":..}} (plus {@code supportId} for a denial).
  * Messages are fixed texts, so no client input is ever echoed back.
  */
-final class FailureResponder {
+public final class FailureResponder {
     private final String challenge;
 
-    FailureResponder(String realm) {
+    public FailureResponder(String realm) {
         String quoted = realm.replace("\\", "\\\\").replace("\"", "\\\"");
         this.challenge = "Basic realm=\"" + quoted + "\", charset=\"UTF-8\"";
     }
 
     void respond(HttpServletResponse response, RejectedException e) throws IOException {
+        respond(response, e.rejection(), e.detail(), e.supportId());
+    }
+
+    /**
+     * Writes the answer for {@code rejection}, unless the response is already committed.
+     *
+     * @param detail    a more precise message than the rejection's, or {@code null}; never client input
+     * @param supportId the support ID of a denial, or {@code null}
+     */
+    public void respond(HttpServletResponse response, Rejection rejection, String detail, String supportId)
+            throws IOException {
         if (response.isCommitted()) {
             return;
         }
-        Rejection rejection = e.rejection();
         response.resetBuffer();
         response.setStatus(rejection.status());
         if (rejection.status() == 401) {
@@ -36,9 +46,9 @@ final class FailureResponder {
         StringBuilder body = new StringBuilder(160)
                 .append("{\"status\":").append(rejection.status())
                 .append(",\"error\":\"").append(rejection.code())
-                .append("\",\"message\":\"").append(e.detail() != null ? e.detail() : rejection.message()).append('"');
-        if (e.supportId() != null) {
-            body.append(",\"supportId\":\"").append(e.supportId()).append('"');
+                .append("\",\"message\":\"").append(detail != null ? detail : rejection.message()).append('"');
+        if (supportId != null) {
+            body.append(",\"supportId\":\"").append(supportId).append('"');
         }
         byte[] bytes = body.append("}\n").toString().getBytes(StandardCharsets.UTF_8);
         response.setContentLength(bytes.length);

@@ -60,6 +60,11 @@ final class GateRequest extends HttpServletRequestWrapper {
         return async;
     }
 
+    @Override
+    public Object getAttribute(String name) {
+        return Session.REQUEST_ATTRIBUTE.equals(name) ? session : super.getAttribute(name);
+    }
+
     /** The client IP, resolved through {@code trusted-proxies} as for the user key. */
     @Override
     public String getRemoteAddr() {

@@ -20,7 +20,11 @@ public enum Rejection {
     BAD_PATH(400, "bad_path",
             "The request path climbs above the root."),
     AUTHENTICATION_UNAVAILABLE(503, "authentication_unavailable",
-            "The user store cannot be reached; try again later.");
+            "The user store cannot be reached; try again later."),
+    UPSTREAM_UNAVAILABLE(502, "upstream_unavailable",
+            "The upstream server cannot be reached or gave no valid answer."),
+    UPSTREAM_TIMEOUT(504, "upstream_timeout",
+            "The upstream server did not answer in time.");
 
     private final int status;
     private final String code;

@@ -17,6 +17,12 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * and the attribute map exists only once the application stores something.
  */
 public final class Session {
+    /**
+     * The request attribute under which a request that passed the filter offers its
+     * {@code Session}, for SessionGate's own servlets (the gateway keeps its cookie jar there).
+     */
+    public static final String REQUEST_ATTRIBUTE = Session.class.getName();
+
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final AtomicLongFieldUpdater<Session> REQUESTS =
             AtomicLongFieldUpdater.newUpdater(Session.class, "requests");

@@ -24,6 +24,11 @@ public final class DemoServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        answer(request, response);
+    }
+
+    /** Answers {@code request} as the demo application does. */
+    public static void answer(HttpServletRequest request, HttpServletResponse response) throws IOException {
         long bodyBytes = drain(request.getInputStream());
         HttpSession session = request.getSession(false);
         List<String> cookies = new ArrayList<>();

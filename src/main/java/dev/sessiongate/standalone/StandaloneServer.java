@@ -3,16 +3,19 @@ package dev.sessiongate.standalone;
 import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.filter.HealthServlet;
 import dev.sessiongate.filter.SessionGate;
+import dev.sessiongate.gateway.GatewayServlet;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * The embedded Jetty of the standalone jar: the filter over {@code /api/*}, the demo application
- * under {@code /api/} and, unfiltered, {@code /public/}, and {@code /health}.
+ * The embedded Jetty of the standalone jar: without {@code upstream.url}, the filter over
+ * {@code /api/*}, the demo application under {@code /api/} and, unfiltered, {@code /public/};
+ * with it, the gateway over everything; {@code /health} in both.
  */
 public final class StandaloneServer {
     private StandaloneServer() {
@@ -25,11 +28,27 @@ public final class StandaloneServer {
         connector.setPort(config.port());
         server.addConnector(connector);
 
-        server.setHandler(demoContext(SessionGate.builder().config(config).build()));
+        SessionGate gate = SessionGate.builder().config(config).build();
+        server.setHandler(config.upstream() == null ? demoContext(gate) : gatewayContext(gate));
 
         server.setStopAtShutdown(true);
         server.setStopTimeout(5_000);
         return server;
+    }
+
+    /**
+     * Gateway mode: the filter and the {@link GatewayServlet} over everything but {@code /health}.
+     */
+    public static ServletContextHandler gatewayContext(SessionGate gate) {
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        context.addFilter(filterHolder(gate), "/*", EnumSet.of(DispatcherType.REQUEST));
+        ServletHolder gateway = new ServletHolder("gateway", GatewayServlet.class);
+        gateway.setAsyncSupported(true);
+        gateway.setInitOrder(1);
+        context.addServlet(gateway, "/*");
+        context.addServlet(HealthServlet.class, "/health");
+        return context;
     }
 
     /**
@@ -39,13 +58,17 @@ public final class StandaloneServer {
     public static ServletContextHandler demoContext(SessionGate gate) {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        FilterHolder holder = new FilterHolder(gate);
-        holder.setName("sessiongate");
-        holder.setAsyncSupported(true);
-        context.addFilter(holder, "/api/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addFilter(filterHolder(gate), "/api/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(DemoServlet.class, "/api/*");
         context.addServlet(DemoServlet.class, "/public/*");
         context.addServlet(HealthServlet.class, "/health");
         return context;
+    }
+
+    private static FilterHolder filterHolder(SessionGate gate) {
+        FilterHolder holder = new FilterHolder(gate);
+        holder.setName("sessiongate");
+        holder.setAsyncSupported(true);
+        return holder;
     }
 }

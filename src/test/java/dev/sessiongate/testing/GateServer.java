@@ -37,11 +37,28 @@ public final class GateServer implements AutoCloseable {
         return start(context);
     }
 
+    /** A test upstream ({@link UpstreamServlet}) under {@code /up/*}, on a free port. */
+    public static GateServer upstream() {
+        return upstream(0);
+    }
+
+    /** A test upstream on {@code port} (0: any free one), e.g. to bring one back on its old port. */
+    public static GateServer upstream(int port) {
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        context.addServlet(UpstreamServlet.class, "/up/*");
+        return start(context, port);
+    }
+
     /** Any handler, on a free port. */
     public static GateServer start(Handler handler) {
+        return start(handler, 0);
+    }
+
+    private static GateServer start(Handler handler, int port) {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
-        connector.setPort(0);
+        connector.setPort(port);
         server.addConnector(connector);
         server.setHandler(handler);
         try {
@@ -50,6 +67,11 @@ public final class GateServer implements AutoCloseable {
             throw new IllegalStateException("Jetty did not start", e);
         }
         return new GateServer(server);
+    }
+
+    /** {@code http://127.0.0.1:PORT} + {@code path}. */
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
     }
 
     public int port() {
