@@ -8,17 +8,14 @@ import static org.hamcrest.Matchers.nullValue;
 
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
-import java.io.BufferedReader;
+import dev.sessiongate.testing.RunningProcess;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -51,9 +48,8 @@ class StandaloneIT {
                     .body("user", nullValue()).body("path", equalTo("/public/orders"));
             gate.request().get("/health").then().statusCode(200).body("status", equalTo("up")).body("sessions", equalTo(1));
 
-            gate.process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its output
-            assertThat(gate.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-            assertThat(gate.output()).as("exit %d", gate.process.exitValue()).contains("event=stopped");
+            assertThat(gate.process.terminate(Duration.ofSeconds(20))).isTrue();
+            assertThat(gate.process.output()).contains("event=stopped");
         }
     }
 
@@ -69,11 +65,11 @@ class StandaloneIT {
 
     @Test
     void aBadConfigurationStopsStartUpWithOneMessage() throws Exception {
-        Process process = command("--port=0", "--session.idle-timeout=forever").redirectErrorStream(true).start();
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).isEqualTo(2);
-        assertThat(output).contains("session.idle-timeout=forever").contains("not a duration");
+        try (RunningProcess process = RunningProcess.start(command("--port=0", "--session.idle-timeout=forever"))) {
+            assertThat(process.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.process().exitValue()).isEqualTo(2);
+            process.await(Pattern.compile("session.idle-timeout=forever.*not a duration"), Duration.ofSeconds(5));
+        }
     }
 
     @Test
@@ -89,70 +85,39 @@ class StandaloneIT {
     }
 
     private static ProcessBuilder command(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-jar");
-        command.add(System.getProperty("sessiongate.standalone.jar", "target/sessiongate-standalone.jar"));
+        List<String> command = new ArrayList<>(List.of("-jar",
+                System.getProperty("sessiongate.standalone.jar", "target/sessiongate-standalone.jar")));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command);
+        return RunningProcess.java(command.toArray(new String[0]));
     }
 
-    /** A running standalone jar; its output is collected. */
+    /** The standalone jar, running. */
     private static final class Standalone implements AutoCloseable {
-        final Process process;
-        final StringBuffer output = new StringBuffer();
-        Thread reader;
-        int port;
+        final RunningProcess process;
+        final int port;
 
-        private Standalone(Process process) {
+        private Standalone(RunningProcess process, int port) {
             this.process = process;
+            this.port = port;
         }
 
         static Standalone start(String... args) throws IOException, InterruptedException {
-            Standalone gate = new Standalone(command(args).redirectErrorStream(true).start());
-            CompletableFuture<Integer> port = new CompletableFuture<>();
-            gate.reader = new Thread(() -> {
-                try (BufferedReader lines = new BufferedReader(
-                        new InputStreamReader(gate.process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = lines.readLine()) != null; ) {
-                        gate.output.append(line).append('\n');
-                        Matcher m = LISTENING.matcher(line);
-                        if (m.find()) {
-                            port.complete(Integer.parseInt(m.group(1)));
-                        }
-                    }
-                } catch (IOException e) {
-                    port.completeExceptionally(e);
-                }
-                port.completeExceptionally(new IllegalStateException("exited before listening"));
-            });
-            gate.reader.setDaemon(true);
-            gate.reader.start();
+            RunningProcess process = RunningProcess.start(command(args));
             try {
-                gate.port = port.get(60, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                gate.close();
-                throw new AssertionError("standalone did not start: " + gate.output, e);
+                return new Standalone(process, Integer.parseInt(process.await(LISTENING, Duration.ofSeconds(60))));
+            } catch (AssertionError e) {
+                process.close();
+                throw e;
             }
-            return gate;
         }
 
         RequestSpecification request() {
             return given().baseUri("http://127.0.0.1").port(port);
         }
 
-        /** Everything the process printed; call after it exited. */
-        String output() throws InterruptedException {
-            reader.join(10_000);
-            return output.toString();
-        }
-
         @Override
         public void close() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+            process.close();
         }
     }
 }

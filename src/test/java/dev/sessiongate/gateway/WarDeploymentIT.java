@@ -1,0 +1,156 @@
+package dev.sessiongate.gateway;
+
+import static dev.sessiongate.testing.Fixtures.basic;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.sessiongate.testing.GateServer;
+import dev.sessiongate.testing.RunningProcess;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Issue 4 points 6 and 7: {@code target/sessiongate.war} dropped into real Tomcat 11, Tomcat 10.1
+ * and Jetty 12 distributions (fetched from Maven Central by the build), configured through the
+ * system property {@code sessiongate.config}, in gateway mode in front of a test upstream.
+ */
+class WarDeploymentIT {
+    @TempDir
+    Path base;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tomcat11", "tomcat10", "jetty12"})
+    void theWarGuardsAndForwardsInARealContainer(String container) throws Exception {
+        try (GateServer upstream = GateServer.upstream()) {
+            Path config = config(upstream);
+            int port = freePort();
+            ProcessBuilder command = container.startsWith("tomcat")
+                    ? tomcat(Path.of(System.getProperty(container + ".home")), port, config)
+                    : jetty(Path.of(System.getProperty("jetty.home")), port, config);
+            try (RunningProcess server = RunningProcess.start(command)) {
+                String root = "http://127.0.0.1:" + port + "/sessiongate";
+                server.awaitHttp(root + "/health", Duration.ofSeconds(90));
+                checks(root, server);
+            }
+        }
+    }
+
+    private static void checks(String root, RunningProcess server) throws InterruptedException {
+        given().get(root + "/health").then().statusCode(200).body("status", equalTo("up"));
+
+        request(root).post("/orders").then().statusCode(401)
+                .header("WWW-Authenticate", "Basic realm=\"WAR test\", charset=\"UTF-8\"");
+
+        // The upstream sets its session cookie; the client does not see it, its next request carries it.
+        String setCookie = "/set-cookie?c=" + java.net.URLEncoder.encode("UPSESSION=u1; Path=/", StandardCharsets.UTF_8);
+        assertThat(request(root).header("Authorization", basic("alice", "alice-secret")).post(setCookie)
+                .then().statusCode(200).extract().headers().getValues("Set-Cookie")).isEmpty();
+        JsonPath echo = request(root).header("Authorization", basic("alice", "alice-secret"))
+                .header("Cookie", "JSESSIONID=client-chosen; theme=dark")
+                .body("payload").post("/orders?id=7")
+                .then().statusCode(200).extract().jsonPath();
+        assertThat(echo.getString("uri")).isEqualTo("/up/orders?id=7");
+        assertThat(echo.getInt("bodyBytes")).isEqualTo(7);
+        assertThat(echo.getList("cookies")).containsExactlyInAnyOrder("theme=dark", "UPSESSION=u1");
+        assertThat(echo.getString("headers.x-forwarded-for")).isEqualTo("127.0.0.1");
+
+        // The second request of the key was served from the cache: one password check in the log.
+        server.await(Pattern.compile("event=session_created user=alice"), Duration.ofSeconds(10));
+        assertThat(count(server.output(), "event=session_created user=alice")).isEqualTo(1);
+
+        request(root).header("Authorization", basic("alice", "wrong")).post("/orders").then().statusCode(401);
+        request(root).header("Authorization", basic("carol", "carol-secret")).post("/orders").then().statusCode(403);
+    }
+
+    private static RequestSpecification request(String root) {
+        return given().baseUri(root).urlEncodingEnabled(false);
+    }
+
+    private Path config(GateServer upstream) throws IOException {
+        Files.copy(Path.of("etc/users.htpasswd"), base.resolve("users.htpasswd"));
+        Files.copy(Path.of("etc/users.htgroup"), base.resolve("users.htgroup"));
+        return Files.writeString(base.resolve("sessiongate.properties"), String.join("\n",
+                "realm=WAR test",
+                "key.secret=war-test-secret-0123456789",
+                "key.parts=password,client-ip",
+                "users.file=users.htpasswd",
+                "groups.file=users.htgroup",
+                "policy.require-group=partners",
+                "upstream.url=" + upstream.url("/up"),
+                ""));
+    }
+
+    /** A CATALINA_BASE of our own: the home's conf with our port, no shutdown port, the WAR. */
+    private ProcessBuilder tomcat(Path home, int port, Path config) throws IOException {
+        Path catalinaBase = base.resolve("tomcat");
+        for (String dir : new String[] {"conf", "webapps", "logs", "temp", "work"}) {
+            Files.createDirectories(catalinaBase.resolve(dir));
+        }
+        try (Stream<Path> files = Files.list(home.resolve("conf"))) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(file)) {
+                    Files.copy(file, catalinaBase.resolve("conf").resolve(file.getFileName()));
+                }
+            }
+        }
+        Path serverXml = catalinaBase.resolve("conf/server.xml");
+        String xml = Files.readString(serverXml)
+                .replace("port=\"8005\"", "port=\"-1\"")
+                .replace("port=\"8080\"", "port=\"" + port + "\"");
+        Files.writeString(serverXml, xml);
+        Files.copy(war(), catalinaBase.resolve("webapps/sessiongate.war"));
+        return RunningProcess.java(
+                "-Dsessiongate.config=" + config,
+                "-Dcatalina.home=" + home, "-Dcatalina.base=" + catalinaBase,
+                "-Djava.io.tmpdir=" + catalinaBase.resolve("temp"),
+                "-cp", home.resolve("bin/bootstrap.jar") + java.io.File.pathSeparator + home.resolve("bin/tomcat-juli.jar"),
+                "org.apache.catalina.startup.Bootstrap", "start");
+    }
+
+    /** A JETTY_BASE of our own with the http and ee10-deploy modules and the WAR. */
+    private ProcessBuilder jetty(Path home, int port, Path config) throws IOException, InterruptedException {
+        Path jettyBase = Files.createDirectories(base.resolve("jetty"));
+        ProcessBuilder setup = RunningProcess.java("-jar", home.resolve("start.jar").toString(),
+                "--add-modules=http,ee10-deploy").directory(jettyBase.toFile());
+        try (RunningProcess modules = RunningProcess.start(setup)) {
+            if (modules.process().waitFor() != 0) {
+                throw new AssertionError("jetty --add-modules failed:\n" + modules.output());
+            }
+        }
+        Files.createDirectories(jettyBase.resolve("webapps"));
+        Files.copy(war(), jettyBase.resolve("webapps/sessiongate.war"), StandardCopyOption.REPLACE_EXISTING);
+        return RunningProcess.java("-Dsessiongate.config=" + config, "-jar", home.resolve("start.jar").toString(),
+                "jetty.http.port=" + port).directory(jettyBase.toFile());
+    }
+
+    private static Path war() {
+        return Path.of(System.getProperty("sessiongate.war", "target/sessiongate.war"));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static int count(String text, String fragment) {
+        int n = 0;
+        for (int i = text.indexOf(fragment); i >= 0; i = text.indexOf(fragment, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+}
