@@ -15,22 +15,7 @@ done
 
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-: > "$work/users.htpasswd"
-{
-  echo "headers = {"
-  for i in $(seq 1 "$users"); do
-    htpasswd -bB -C 10 "$work/users.htpasswd" "user$i" "password-$i" 2>/dev/null
-    echo "  \"Basic $(printf 'user%s:password-%s' "$i" "$i" | base64 -w0)\","
-  done
-  echo "}"
-  cat <<'LUA'
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("POST", nil, { ["Authorization"] = headers[(i % #headers) + 1] }, "{}")
-end
-LUA
-} > "$work/rotate.lua"
+etc/bench/rotating-users.sh "$users" "$work"
 printf 'users.file=users.htpasswd\nkey.secret=bench-secret-0123456789abcdef\n' > "$work/bench.properties"
 
 java -Xms256m -Xmx1g -jar target/sessiongate-standalone.jar --config "$work/bench.properties" \

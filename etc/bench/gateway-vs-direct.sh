@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Load test of gateway mode: the demo application directly (/public/ of one standalone jar) against
+# the same application through a SessionGate gateway (a second standalone jar with upstream.url),
+# N rotating Basic users (bcrypt cost 10), interleaved pairs, printing each ratio and the median.
+# Needs wrk and htpasswd (Debian: wrk, apache2-utils). Targets 127.0.0.1 only.
+#
+#   etc/bench/gateway-vs-direct.sh [users=50] [pairs=5] [seconds=10] [connections=32]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+users=${1:-50}; pairs=${2:-5}; seconds=${3:-10}; connections=${4:-32}
+app_port=${APP_PORT:-18191}; gw_port=${GW_PORT:-18192}
+for tool in wrk htpasswd java curl; do
+  command -v "$tool" >/dev/null || { echo "missing: $tool (apt-get install wrk apache2-utils curl)" >&2; exit 1; }
+done
+[ -f target/sessiongate-standalone.jar ] || mvn -B -q package -DskipTests
+
+work=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+etc/bench/rotating-users.sh "$users" "$work"
+printf 'users.file=users.htpasswd\nkey.secret=bench-secret-0123456789abcdef\n' > "$work/bench.properties"
+
+java -Xms256m -Xmx1g -jar target/sessiongate-standalone.jar --config "$work/bench.properties" \
+  --port="$app_port" > "$work/app.log" 2>&1 &
+pids+=($!)
+java -Xms256m -Xmx1g -jar target/sessiongate-standalone.jar --config "$work/bench.properties" \
+  --port="$gw_port" --upstream.url="http://127.0.0.1:$app_port/public" > "$work/gateway.log" 2>&1 &
+pids+=($!)
+for port in "$app_port" "$gw_port"; do
+  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+done
+
+run() { # url → requests/s
+  wrk -t2 -c"$connections" -d"${seconds}s" -s "$work/rotate.lua" "$1" | awk '/Requests\/sec/ {print $2}'
+}
+direct="http://127.0.0.1:$app_port/public/bench"; gateway="http://127.0.0.1:$gw_port/bench"
+echo "warm-up (authenticates the $users users once, warms the JIT)"
+run "$gateway" >/dev/null; run "$direct" >/dev/null
+ratios=()
+for p in $(seq 1 "$pairs"); do
+  d=$(run "$direct"); g=$(run "$gateway")
+  ratio=$(awk -v a="$g" -v b="$d" 'BEGIN {printf "%.3f", a / b}')
+  ratios+=("$ratio")
+  echo "pair $p: direct ${d} rps, through the gateway ${g} rps, gateway÷direct ${ratio}"
+done
+median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
+echo "users=$users pairs=$pairs seconds=$seconds connections=$connections median gateway÷direct = $median"
+echo "password checks: $(grep -c event=session_created "$work/gateway.log")"
