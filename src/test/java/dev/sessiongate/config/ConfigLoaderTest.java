@@ -126,7 +126,25 @@ class ConfigLoaderTest {
     @Test
     void keysOfLaterVersionsAreRefusedRatherThanIgnored() {
         assertError(Map.of("admin.token", "abcdefabcdefabcdef"), "admin.token=<redacted>", "not supported");
-        assertError(Map.of("upstream.url", "http://backend"), "upstream.url=http://backend", "not supported");
+        assertError(Map.of("store.redis-uri", "redis://localhost"), "store.redis-uri=redis://localhost", "not supported");
+    }
+
+    @Test
+    void upstreamSettingsAreCheckedAndNamed() {
+        GateConfig config = ConfigLoader.load(null, Map.of("upstream.url", "https://backend.example:8443/app",
+                "upstream.timeout", "2m", "upstream.pass-cookies", "TRUE"));
+        assertThat(config.upstream().url().toString()).isEqualTo("https://backend.example:8443/app");
+        assertThat(config.upstream().timeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.upstream().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.upstream().passCookies()).isTrue();
+        assertThat(config.upstream().forwardAuthorization()).isTrue();
+        assertThat(ConfigLoader.load(null, Map.of()).upstream()).isNull();
+        assertError(Map.of("upstream.url", "ftp://backend"), "upstream.url=ftp://backend", "http:// or https://");
+        assertError(Map.of("upstream.url", "http://backend/?x=1"), "upstream.url=http://backend/?x=1", "no query");
+        assertError(Map.of("upstream.url", "http://bad host"), "upstream.url=http://bad host", "not a URL");
+        assertError(Map.of("upstream.url", "http://b", "upstream.pass-cookies", "yes"), "upstream.pass-cookies=yes",
+                "true or false");
+        assertError(Map.of("upstream.url", "http://b", "upstream.connect-timeout", "0"), "upstream.connect-timeout=0");
     }
 
     @Test
