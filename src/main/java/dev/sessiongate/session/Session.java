@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * application stored in it.
  *
  * <p>Kept small, since a node holds up to {@code sessions.max} of them: the 128-bit id is two
- * longs (its text form is made on demand), the identity is shared by every session of a user,
- * and the attribute map exists only once the application stores something.
+ * longs and an IPv4 client address one int (their text forms are made on demand), the identity
+ * is shared by every session of a user, and the attribute map exists only once the application
+ * stores something.
  */
 public final class Session {
     /**
@@ -31,7 +32,10 @@ public final class Session {
     private final long idHigh;
     private final long idLow;
     private final Identity identity;
-    private final String clientIp;
+    /** An IPv4 client address, packed; 0 when {@link #clientIpText} holds the address instead. */
+    private final int clientIpv4;
+    /** The client address when it is not IPv4 (IPv6 is rarer and has many spellings), else null. */
+    private final String clientIpText;
     private final long createdAt;
     private final long createdNanos;
     private volatile long lastAccessedAt;
@@ -48,7 +52,9 @@ public final class Session {
     public Session(UserKey key, Identity identity, String clientIp, long createdAt, long createdNanos) {
         this.key = key;
         this.identity = identity;
-        this.clientIp = clientIp;
+        int ipv4 = Ipv4.pack(clientIp);
+        this.clientIpv4 = ipv4;
+        this.clientIpText = ipv4 == 0 ? clientIp : null;
         this.createdAt = createdAt;
         this.createdNanos = createdNanos;
         this.lastAccessedAt = createdAt;
@@ -77,7 +83,7 @@ public final class Session {
     }
 
     public String clientIp() {
-        return clientIp;
+        return clientIpText != null ? clientIpText : Ipv4.format(clientIpv4);
     }
 
     public long createdAt() {
@@ -146,5 +152,44 @@ public final class Session {
     @Override
     public String toString() {
         return "Session[user=" + identity.name() + " key=" + key.tag() + "]";
+    }
+
+    /** Dotted-quad IPv4 addresses packed into an int (0.0.0.0, which no client has, means "not IPv4"). */
+    static final class Ipv4 {
+        private Ipv4() {
+        }
+
+        static int pack(String text) {
+            if (text == null || text.length() > 15) {
+                return 0;
+            }
+            int packed = 0;
+            int octets = 0;
+            int value = -1;
+            for (int i = 0; i <= text.length(); i++) {
+                char c = i < text.length() ? text.charAt(i) : '.';
+                if (c == '.') {
+                    if (value < 0 || ++octets > 4) {
+                        return 0;
+                    }
+                    packed = (packed << 8) | value;
+                    value = -1;
+                } else if (c >= '0' && c <= '9' && value != 0) {
+                    value = value < 0 ? c - '0' : value * 10 + (c - '0');
+                    if (value > 255) {
+                        return 0;
+                    }
+                } else if (c == '0' && value == 0) {
+                    return 0; // "01": not the canonical spelling, keep the text
+                } else {
+                    return 0;
+                }
+            }
+            return octets == 4 ? packed : 0;
+        }
+
+        static String format(int packed) {
+            return (packed >>> 24) + "." + ((packed >>> 16) & 0xFF) + "." + ((packed >>> 8) & 0xFF) + "." + (packed & 0xFF);
+        }
     }
 }

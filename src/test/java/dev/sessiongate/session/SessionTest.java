@@ -1,0 +1,37 @@
+package dev.sessiongate.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sessiongate.auth.Identity;
+import dev.sessiongate.key.UserKey;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The compact fields of a session give back what they were given. */
+class SessionTest {
+    private static final Identity ALICE = new Identity("alice", Set.of(), "");
+
+    @Test
+    void clientIpIsGivenBackAsItWasGiven() {
+        for (String ip : new String[] {"192.0.2.10", "10.0.0.1", "255.255.255.255", "1.2.3.4", "0.0.0.0",
+                "2001:db8::1", "::1", "010.1.1.1", "1.2.3", "1.2.3.4.5", "unknown", "256.1.1.1"}) {
+            assertThat(new Session(new UserKey(1, 2, 3, 4), ALICE, ip, 0, 0).clientIp()).isEqualTo(ip);
+        }
+    }
+
+    @Test
+    void ipv4IsPackedIntoAnInt() {
+        assertThat(Session.Ipv4.pack("192.0.2.10")).isEqualTo(0xC000020A);
+        assertThat(Session.Ipv4.pack("2001:db8::1")).isZero();
+        assertThat(Session.Ipv4.format(0xC000020A)).isEqualTo("192.0.2.10");
+    }
+
+    @Test
+    void firstTouchIsTheNewOne() {
+        Session session = new Session(new UserKey(1, 2, 3, 4), ALICE, "192.0.2.10", 5, 0);
+        assertThat(session.touch(10)).isEqualTo(1);
+        assertThat(session.touch(20)).isEqualTo(2);
+        assertThat(session.lastAccessedAt()).isEqualTo(20);
+        assertThat(session.requests()).isEqualTo(2);
+    }
+}
