@@ -54,9 +54,11 @@ for n in $users_list; do
   fi
   await "http://127.0.0.1:$app_port/health"; await "http://127.0.0.1:$spring_port/api/"
 
-  # Warm-up: every user's first /api request runs one bcrypt check; give them time, then the JIT.
+  # Warm-up: every user's first /api request runs one bcrypt check, and so does Caddy's first
+  # request of a user while its cache has room; give both the time, then the JIT.
   warm=$(awk -v n="$n" -v c="$cost" 'BEGIN {w = 5 + n * 0.06 * 2^(c - 10) * 0.75; printf "%d", w}')
   wrk -t2 -c"$connections" -d"${warm}s" -s "$dir/rotate.lua" "http://127.0.0.1:$app_port/api/bench" >/dev/null
+  [ -n "$caddy_url" ] && wrk -t2 -c"$connections" -d"${warm}s" -s "$dir/rotate.lua" "$caddy_url" >/dev/null
   rps "http://127.0.0.1:$app_port/public/bench" "$dir/rotate.lua" >/dev/null
   checks=$(grep -c event=session_created "$dir/app.log" || true)
   ratios=(); pubs=(); apis=()
