@@ -24,7 +24,9 @@ final class ConfigKeys {
             Map.entry("policy.deny-users", ""),
             Map.entry("session.idle-timeout", "900"),
             Map.entry("session.max-lifetime", "28800"),
+            Map.entry("session.revalidate-after", "300"),
             Map.entry("sessions.max", "100000"),
+            Map.entry("admin.token", ""),
             Map.entry("upstream.url", ""),
             Map.entry("upstream.connect-timeout", "5s"),
             Map.entry("upstream.timeout", "30s"),
@@ -37,12 +39,12 @@ final class ConfigKeys {
      * that quietly runs without them.
      */
     static final Set<String> NOT_YET_SUPPORTED = Set.of(
-            "session.revalidate-after", "sessions.max-per-user", "sessions.max-per-ip",
+            "sessions.max-per-user", "sessions.max-per-ip",
             "sessions.on-limit", "auth.max-failures", "auth.failure-window", "auth.threads",
             "auth.queue", "auth.delegate-url", "tokens.file",
             "ldap.url", "ldap.user-dn-pattern", "ldap.search-base", "ldap.search-filter",
             "ldap.bind-dn", "ldap.bind-password", "ldap.group-search-base", "ldap.group-filter",
-            "admin.token", "store.redis-uri");
+            "store.redis-uri");
 
     private ConfigKeys() {
     }

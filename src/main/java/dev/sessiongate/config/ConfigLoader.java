@@ -135,13 +135,9 @@ public final class ConfigLoader {
         for (String name : strip) {
             stripNames.add(name.toLowerCase(Locale.ROOT));
         }
-        String secretText = settings.get("key.secret");
-        boolean generated = secretText.isEmpty();
-        if (!generated && secretText.length() < MIN_SECRET_LENGTH) {
-            throw ConfigException.badValue("key.secret", secretText,
-                    "too short, use at least " + MIN_SECRET_LENGTH + " characters");
-        }
-        Secret secret = generated ? Secret.generate(32) : Secret.of(secretText);
+        Secret configured = r.secret("key.secret");
+        boolean generated = configured == null;
+        Secret secret = generated ? Secret.generate(32) : configured;
         if (generated) {
             LOG.warn("event=key_secret_generated message=\"key.secret is not set; a random one was generated, "
                     + "so cached sessions do not survive a restart and nodes do not share them\"");
@@ -162,7 +158,9 @@ public final class ConfigLoader {
                 Set.copyOf(r.list("policy.deny-users")),
                 idle,
                 lifetime,
+                r.duration("session.revalidate-after"),
                 r.integer("sessions.max", 1, Integer.MAX_VALUE),
+                r.secret("admin.token"),
                 upstream(r, settings));
     }
 
@@ -224,6 +222,18 @@ public final class ConfigLoader {
                 throw ConfigException.badValue(key, value, "must be positive");
             }
             return duration;
+        }
+
+        /** A secret of at least 16 characters, or {@code null} when unset. */
+        Secret secret(String key) {
+            String value = settings.get(key);
+            if (value.isEmpty()) {
+                return null;
+            }
+            if (value.length() < MIN_SECRET_LENGTH) {
+                throw ConfigException.badValue(key, value, "too short, use at least " + MIN_SECRET_LENGTH + " characters");
+            }
+            return Secret.of(value);
         }
 
         boolean bool(String key) {

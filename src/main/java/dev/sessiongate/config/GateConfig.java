@@ -27,7 +27,9 @@ import java.util.Set;
  * @param denyUsers          these users are never let in
  * @param idleTimeout        a session unused this long ends
  * @param maxLifetime        a session ends this long after it began, however busy
+ * @param revalidateAfter    a session's identity is re-checked in the background this often
  * @param maxSessions        the most sessions kept at once
+ * @param adminToken         the bearer token of the admin API, or {@code null}: admin off
  * @param upstream           where gateway mode forwards to, or {@code null} without {@code upstream.url}
  */
 public record GateConfig(
@@ -46,7 +48,9 @@ public record GateConfig(
         Set<String> denyUsers,
         Duration idleTimeout,
         Duration maxLifetime,
+        Duration revalidateAfter,
         long maxSessions,
+        Secret adminToken,
         Upstream upstream) {
 
     /**

@@ -1,6 +1,7 @@
 package dev.sessiongate.config;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
@@ -40,6 +41,20 @@ public final class Secret {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /**
+     * Whether {@code candidate} is this secret, in time that depends on neither: both are hashed
+     * with SHA-256 first, so not even their lengths are compared directly.
+     */
+    public boolean matches(byte[] candidate) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            byte[] expected = sha256.digest(bytes);
+            return MessageDigest.isEqual(expected, sha256.digest(candidate));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
     @Override
     public String toString() {
         return "Secret[redacted]";
@@ -47,7 +62,7 @@ public final class Secret {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof Secret that && java.security.MessageDigest.isEqual(bytes, that.bytes);
+        return other instanceof Secret that && MessageDigest.isEqual(bytes, that.bytes);
     }
 
     @Override

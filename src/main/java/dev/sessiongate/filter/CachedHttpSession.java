@@ -97,7 +97,7 @@ final class CachedHttpSession implements HttpSession {
     public void invalidate() {
         checkValid();
         session.invalidate();
-        store.remove(session.key());
+        store.remove(session);
     }
 
     @Override

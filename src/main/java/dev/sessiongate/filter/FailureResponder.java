@@ -34,7 +34,9 @@ public final class FailureResponder {
         }
         response.resetBuffer();
         response.setStatus(rejection.status());
-        if (rejection.status() == 401) {
+        if (rejection == Rejection.ADMIN_UNAUTHORIZED) {
+            response.setHeader("WWW-Authenticate", "Bearer realm=\"sessiongate-admin\"");
+        } else if (rejection.status() == 401) {
             response.setHeader("WWW-Authenticate", challenge);
         }
         if (rejection.status() == 503) {

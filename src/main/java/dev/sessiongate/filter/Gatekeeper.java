@@ -12,6 +12,8 @@ import dev.sessiongate.key.ClientIpResolver;
 import dev.sessiongate.key.PathNormalizer;
 import dev.sessiongate.key.UserKey;
 import dev.sessiongate.key.UserKeyDeriver;
+import dev.sessiongate.session.GateStats;
+import dev.sessiongate.session.Revalidator;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.session.SingleFlight;
@@ -38,27 +40,31 @@ final class Gatekeeper {
     private final ClientIpResolver clientIps;
     private final SessionStore store;
     private final SingleFlight sessions;
+    private final GateStats stats;
     private final Authenticator authenticator;
     private final AccessPolicy policy;
     private final ResponseNotifier notifier;
     private final FailureResponder responder;
     private final CookieStripper cookieStripper;
     private final Ticker ticker;
+    private final Revalidator revalidator;
     private final int idleSeconds;
 
     Gatekeeper(GateConfig config, Authenticator authenticator, AccessPolicy policy, ResponseHook hook,
-               SessionStore store, Ticker ticker) {
+               SessionStore store, GateStats stats, Ticker ticker) {
         this.config = config;
         this.deriver = new UserKeyDeriver(config.keySecret(), config.keyParts());
         this.clientIps = new ClientIpResolver(config.trustedProxies());
         this.store = store;
-        this.sessions = new SingleFlight(store);
+        this.stats = stats;
+        this.sessions = new SingleFlight(store, stats);
         this.authenticator = authenticator;
         this.policy = policy;
         this.notifier = new ResponseNotifier(hook);
         this.responder = new FailureResponder(config.realm());
         this.cookieStripper = new CookieStripper(config.stripAllCookies(), config.stripCookies());
         this.ticker = ticker;
+        this.revalidator = new Revalidator(authenticator, config.revalidateAfter());
         this.idleSeconds = (int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toSeconds());
     }
 
@@ -82,6 +88,9 @@ final class Gatekeeper {
             }
         }
         boolean isNew = session.touch(System.currentTimeMillis()) == 1;
+        if (!isNew) {
+            revalidator.maybeRevalidate(session, ticker.read());
+        }
         GateRequest wrapped = new GateRequest(request, session, clientIp, isNew, this);
         boolean completed = false;
         try {
@@ -130,6 +139,7 @@ final class Gatekeeper {
             throw new RejectedException(Rejection.AUTHENTICATION_UNAVAILABLE, null);
         }
         long micros = (System.nanoTime() - start) / 1000;
+        stats.countAuthentication(identity.isEmpty());
         if (identity.isEmpty()) {
             LOG.info("event=auth_failed user={} clientIp={} checkMicros={}", user, clientIp, micros);
             throw new RejectedException(Rejection.INVALID_CREDENTIALS, null);
@@ -137,7 +147,6 @@ final class Gatekeeper {
         String denial = policy.denialReason(identity.get());
         if (denial != null) {
             String supportId = Long.toUnsignedString(ThreadLocalRandom.current().nextLong() >>> 1, 10);
-            store.remove(key);
             LOG.warn("event=access_denied supportId={} user={} clientIp={} reason=\"{}\"", supportId, user, clientIp, denial);
             throw new RejectedException(Rejection.ACCESS_DENIED, null, supportId);
         }
@@ -147,12 +156,21 @@ final class Gatekeeper {
         return session;
     }
 
+    /** Stops the background work. */
+    void close() {
+        revalidator.close();
+    }
+
     GateConfig config() {
         return config;
     }
 
     SessionStore store() {
         return store;
+    }
+
+    GateStats stats() {
+        return stats;
     }
 
     int idleSeconds() {

@@ -24,7 +24,15 @@ public enum Rejection {
     UPSTREAM_UNAVAILABLE(502, "upstream_unavailable",
             "The upstream server cannot be reached or gave no valid answer."),
     UPSTREAM_TIMEOUT(504, "upstream_timeout",
-            "The upstream server did not answer in time.");
+            "The upstream server did not answer in time."),
+    ADMIN_DISABLED(404, "not_found",
+            "The admin API is off: admin.token is not set."),
+    ADMIN_UNAUTHORIZED(401, "admin_unauthorized",
+            "The admin API needs Authorization: Bearer <admin.token>."),
+    NOT_FOUND(404, "not_found",
+            "There is no such resource."),
+    BAD_REQUEST(400, "bad_request",
+            "The request is not valid.");
 
     private final int status;
     private final String code;

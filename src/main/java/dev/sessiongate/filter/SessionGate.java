@@ -11,6 +11,8 @@ import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.hook.LoggingResponseHook;
 import dev.sessiongate.hook.ResponseHook;
 import dev.sessiongate.session.CaffeineSessionStore;
+import dev.sessiongate.session.GateStats;
+import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -26,6 +28,7 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Three ways to use it: declare it in {@code web.xml} with init-parameters (the configuration
  * keys), add it with {@code ServletContext.addFilter(name, SessionGate.class)} and
- * {@code setInitParameter}, or build it in code with {@link #builder()}. {@code GET /health}
- * passes through unauthenticated, for {@link HealthServlet}.
+ * {@code setInitParameter}, or build it in code with {@link #builder()}. {@code /health} and
+ * {@code /admin} pass through, for {@link HealthServlet} and the admin servlet.
  */
 public final class SessionGate implements Filter {
     /** The servlet context attribute under which an initialised filter registers itself. */
@@ -92,22 +95,55 @@ public final class SessionGate implements Filter {
         if (current == null) {
             throw new ServletException("SessionGate used before init()");
         }
-        if (isHealthCheck(http)) {
+        if (isOwnEndpoint(http)) {
             chain.doFilter(request, response);
             return;
         }
         current.handle(http, httpResponse, chain);
     }
 
-    private static boolean isHealthCheck(HttpServletRequest request) {
+    /**
+     * {@code /health} and {@code /admin...} belong to SessionGate itself in every mode: public,
+     * or guarded by the admin token, never by Basic authentication, never forwarded.
+     */
+    private static boolean isOwnEndpoint(HttpServletRequest request) {
         String uri = request.getRequestURI();
         int start = request.getContextPath().length();
-        return uri.length() == start + 7 && uri.startsWith("/health", start);
+        if (uri.length() == start + 7 && uri.startsWith("/health", start)) {
+            return true;
+        }
+        return uri.startsWith("/admin", start) && (uri.length() == start + 6 || uri.charAt(start + 6) == '/');
+    }
+
+    @Override
+    public void destroy() {
+        Gatekeeper current = gate;
+        if (current != null) {
+            current.close();
+        }
     }
 
     /** About how many sessions are cached. */
     public long sessionCount() {
         return gate.store().size();
+    }
+
+    /** The counters of {@code /admin/stats}. */
+    public GateStats stats() {
+        return gate.stats();
+    }
+
+    /** Calls {@code action} for every live session (for the admin API, not the request path). */
+    public void forEachSession(Consumer<Session> action) {
+        gate.store().forEach(action);
+    }
+
+    /** Ends {@code session}: the next request of its key authenticates again. */
+    public void revoke(Session session) {
+        session.invalidate();
+        gate.store().remove(session);
+        LOG.info("event=session_revoked user={} clientIp={} sessionId={}", session.identity().name(),
+                session.clientIp(), session.id());
     }
 
     /** The configuration in use. */
@@ -184,8 +220,10 @@ public final class SessionGate implements Filter {
 
         Gatekeeper create() {
             GateConfig cfg = config != null ? config : ConfigLoader.load(configFile, settings);
-            SessionStore store = new CaffeineSessionStore(cfg.maxSessions(), cfg.idleTimeout(), cfg.maxLifetime(), ticker);
-            return new Gatekeeper(cfg, authenticator(cfg), policy(cfg), responseHook, store, ticker);
+            GateStats stats = new GateStats();
+            SessionStore store = new CaffeineSessionStore(cfg.maxSessions(), cfg.idleTimeout(), cfg.maxLifetime(),
+                    ticker, stats);
+            return new Gatekeeper(cfg, authenticator(cfg), policy(cfg), responseHook, store, stats, ticker);
         }
 
         private Authenticator authenticator(GateConfig cfg) {

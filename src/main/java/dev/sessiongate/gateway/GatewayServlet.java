@@ -122,7 +122,8 @@ public final class GatewayServlet extends AsyncProxyServlet {
         String host = clientRequest.getHeader("Host");
         String cookies = clientRequest.getHeader("Cookie");
         Session session = (Session) clientRequest.getAttribute(Session.REQUEST_ATTRIBUTE);
-        String jarCookies = session == null ? null : UpstreamCookieJar.of(session).cookieHeader(proxyRequest.getURI());
+        UpstreamCookieJar jar = session == null ? null : UpstreamCookieJar.existing(session);
+        String jarCookies = jar == null ? null : jar.cookieHeader(proxyRequest.getURI());
         proxyRequest.headers(headers -> {
             headers.put(HttpHeader.X_FORWARDED_FOR, forwardedFor == null ? peer : forwardedFor + ", " + peer);
             headers.put(HttpHeader.X_FORWARDED_PROTO, clientRequest.getScheme());

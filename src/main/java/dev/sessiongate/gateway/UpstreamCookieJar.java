@@ -3,6 +3,7 @@ package dev.sessiongate.gateway;
 import dev.sessiongate.session.Session;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.SetCookieParser;
@@ -22,6 +23,12 @@ final class UpstreamCookieJar {
     /** The jar of {@code session}, made on first use; it ends with the session. */
     static UpstreamCookieJar of(Session session) {
         return (UpstreamCookieJar) session.attributes().computeIfAbsent(ATTRIBUTE, name -> new UpstreamCookieJar());
+    }
+
+    /** The jar of {@code session} if the upstream ever set a cookie for it, else {@code null}. */
+    static UpstreamCookieJar existing(Session session) {
+        Map<String, Object> attributes = session.attributesIfPresent();
+        return attributes == null ? null : (UpstreamCookieJar) attributes.get(ATTRIBUTE);
     }
 
     /** Keeps the cookie of one {@code Set-Cookie} header of a response to {@code uri}; false if unparseable. */

@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sessiongate.key.UserKey;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * The default, in-memory {@link SessionStore}: a bounded Caffeine cache whose entries expire
@@ -17,6 +18,12 @@ public final class CaffeineSessionStore implements SessionStore {
     private final Cache<UserKey, Session> cache;
 
     public CaffeineSessionStore(long maxSessions, Duration idleTimeout, Duration maxLifetime, Ticker ticker) {
+        this(maxSessions, idleTimeout, maxLifetime, ticker, new GateStats());
+    }
+
+    /** As above, counting evictions (size, idle, lifetime) in {@code stats}. */
+    public CaffeineSessionStore(long maxSessions, Duration idleTimeout, Duration maxLifetime, Ticker ticker,
+                                GateStats stats) {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(maxSessions)
                 .ticker(ticker)
@@ -24,6 +31,9 @@ public final class CaffeineSessionStore implements SessionStore {
                 .removalListener((UserKey key, Session session, RemovalCause cause) -> {
                     if (session != null) {
                         session.invalidate();
+                    }
+                    if (cause.wasEvicted()) {
+                        stats.evictions.increment();
                     }
                 })
                 .executor(Runnable::run)
@@ -46,13 +56,22 @@ public final class CaffeineSessionStore implements SessionStore {
     }
 
     @Override
-    public void remove(UserKey key) {
-        cache.invalidate(key);
+    public void remove(Session session) {
+        cache.asMap().remove(session.key(), session);
     }
 
     @Override
     public long size() {
         return cache.estimatedSize();
+    }
+
+    @Override
+    public void forEach(Consumer<Session> action) {
+        for (Session session : cache.asMap().values()) {
+            if (session.isValid()) {
+                action.accept(session);
+            }
+        }
     }
 
     /** Idle timeout, capped by what is left of the maximum lifetime. */

@@ -27,6 +27,8 @@ public final class Session {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final AtomicLongFieldUpdater<Session> REQUESTS =
             AtomicLongFieldUpdater.newUpdater(Session.class, "requests");
+    private static final AtomicLongFieldUpdater<Session> VALIDATED =
+            AtomicLongFieldUpdater.newUpdater(Session.class, "validatedNanos");
 
     private final UserKey key;
     private final long idHigh;
@@ -40,6 +42,7 @@ public final class Session {
     private final long createdNanos;
     private volatile long lastAccessedAt;
     private volatile long requests;
+    private volatile long validatedNanos;
     private volatile Map<String, Object> attributes;
     private volatile boolean invalid;
 
@@ -58,6 +61,7 @@ public final class Session {
         this.createdAt = createdAt;
         this.createdNanos = createdNanos;
         this.lastAccessedAt = createdAt;
+        this.validatedNanos = createdNanos;
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
         this.idHigh = toLong(id, 0);
@@ -110,6 +114,16 @@ public final class Session {
     public long touch(long now) {
         lastAccessedAt = now;
         return REQUESTS.incrementAndGet(this);
+    }
+
+    /**
+     * Whether the identity is due for revalidation at {@code now} (ticker nanoseconds), checked
+     * {@code everyNanos} after the last check; true for exactly one caller per period, which
+     * should then revalidate.
+     */
+    public boolean claimRevalidation(long now, long everyNanos) {
+        long last = validatedNanos;
+        return now - last >= everyNanos && VALIDATED.compareAndSet(this, last, now);
     }
 
     public boolean isValid() {

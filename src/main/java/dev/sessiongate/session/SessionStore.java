@@ -1,6 +1,7 @@
 package dev.sessiongate.session;
 
 import dev.sessiongate.key.UserKey;
+import java.util.function.Consumer;
 
 /**
  * Where sessions live, by user key; in the spirit of Spring Session's {@code SessionRepository}.
@@ -14,9 +15,12 @@ public interface SessionStore {
     /** Stores {@code session} under its key, replacing any other. */
     void save(Session session);
 
-    /** Ends and forgets the session of {@code key}, if any. */
-    void remove(UserKey key);
+    /** Forgets {@code session}, if it is still the one stored under its key. */
+    void remove(Session session);
 
     /** About how many sessions are live. */
     long size();
+
+    /** Calls {@code action} for every live session, for the admin API; not for the request path. */
+    void forEach(Consumer<Session> action);
 }

@@ -13,10 +13,12 @@ import java.util.function.Supplier;
  */
 public final class SingleFlight {
     private final SessionStore store;
+    private final GateStats stats;
     private final ConcurrentHashMap<UserKey, CompletableFuture<Session>> inFlight = new ConcurrentHashMap<>();
 
-    public SingleFlight(SessionStore store) {
+    public SingleFlight(SessionStore store, GateStats stats) {
         this.store = store;
+        this.stats = stats;
     }
 
     /**
@@ -26,8 +28,10 @@ public final class SingleFlight {
     public Session obtain(UserKey key, Supplier<Session> create) {
         Session cached = store.find(key);
         if (cached != null) {
+            stats.hits.increment();
             return cached;
         }
+        stats.misses.increment();
         CompletableFuture<Session> mine = new CompletableFuture<>();
         CompletableFuture<Session> running = inFlight.putIfAbsent(key, mine);
         if (running != null) {

@@ -1,5 +1,6 @@
 package dev.sessiongate.standalone;
 
+import dev.sessiongate.admin.AdminServlet;
 import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.filter.HealthServlet;
 import dev.sessiongate.filter.SessionGate;
@@ -15,7 +16,7 @@ import org.eclipse.jetty.server.ServerConnector;
 /**
  * The embedded Jetty of the standalone jar: without {@code upstream.url}, the filter over
  * {@code /api/*}, the demo application under {@code /api/} and, unfiltered, {@code /public/};
- * with it, the gateway over everything; {@code /health} in both.
+ * with it, the gateway over everything; {@code /health} and {@code /admin} in both.
  */
 public final class StandaloneServer {
     private StandaloneServer() {
@@ -48,6 +49,7 @@ public final class StandaloneServer {
         gateway.setInitOrder(1);
         context.addServlet(gateway, "/*");
         context.addServlet(HealthServlet.class, "/health");
+        context.addServlet(AdminServlet.class, "/admin/*");
         return context;
     }
 
@@ -62,6 +64,7 @@ public final class StandaloneServer {
         context.addServlet(DemoServlet.class, "/api/*");
         context.addServlet(DemoServlet.class, "/public/*");
         context.addServlet(HealthServlet.class, "/health");
+        context.addServlet(AdminServlet.class, "/admin/*");
         return context;
     }
 

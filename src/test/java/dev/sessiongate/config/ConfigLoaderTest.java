@@ -125,7 +125,8 @@ class ConfigLoaderTest {
 
     @Test
     void keysOfLaterVersionsAreRefusedRatherThanIgnored() {
-        assertError(Map.of("admin.token", "abcdefabcdefabcdef"), "admin.token=<redacted>", "not supported");
+        assertError(Map.of("ldap.url", "ldap://directory"), "ldap.url=ldap://directory", "not supported");
+        assertError(Map.of("ldap.bind-password", "very-secret-password"), "ldap.bind-password=<redacted>", "not supported");
         assertError(Map.of("store.redis-uri", "redis://localhost"), "store.redis-uri=redis://localhost", "not supported");
     }
 
@@ -145,6 +146,14 @@ class ConfigLoaderTest {
         assertError(Map.of("upstream.url", "http://b", "upstream.pass-cookies", "yes"), "upstream.pass-cookies=yes",
                 "true or false");
         assertError(Map.of("upstream.url", "http://b", "upstream.connect-timeout", "0"), "upstream.connect-timeout=0");
+    }
+
+    @Test
+    void shortAdminTokenIsRefusedWithoutRepeatingIt() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("admin.token", "letmein")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.token=<redacted>")
+                .hasMessageNotContaining("letmein");
     }
 
     @Test

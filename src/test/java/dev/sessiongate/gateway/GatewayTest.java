@@ -137,6 +137,17 @@ class GatewayTest {
     }
 
     @Test
+    void withoutAnUpstreamTheDemoApplicationAnswers() {
+        SessionGate gate = SessionGate.builder().set("key.secret", Fixtures.SECRET)
+                .authenticator(new AcceptingAuthenticator()).build();
+        try (GateServer server = GateServer.start(StandaloneServer.gatewayContext(gate))) {
+            server.request().header("Authorization", ALICE).post("/anything").then()
+                    .statusCode(200).body("user", equalTo("alice")).body("path", equalTo("/anything"));
+            server.request().post("/anything").then().statusCode(401);
+        }
+    }
+
+    @Test
     void healthIsAnsweredByTheGatewayNotForwarded() {
         try (GateServer upstream = GateServer.upstream(); GateServer gateway = gateway(upstream.url("/up"))) {
             gateway.request().get("/health").then().statusCode(200).body("status", equalTo("up"));
@@ -237,15 +248,8 @@ class GatewayTest {
         }
     }
 
-    static GateServer gateway(String upstreamUrl, String... settings) {
-        SessionGate.Builder builder = SessionGate.builder()
-                .set("key.secret", Fixtures.SECRET)
-                .set("upstream.url", upstreamUrl)
-                .authenticator(new AcceptingAuthenticator());
-        for (int i = 0; i < settings.length; i += 2) {
-            builder.set(settings[i], settings[i + 1]);
-        }
-        return GateServer.start(StandaloneServer.gatewayContext(builder.build()));
+    private static GateServer gateway(String upstreamUrl, String... settings) {
+        return GateServer.gateway(upstreamUrl, settings);
     }
 
     /** Asks the upstream to answer with these Set-Cookie headers. */

@@ -31,7 +31,7 @@ class StickyBalancerTest {
     void oneKeyStaysOnOneNodeAndOneUpstreamSessionWhileKeysSpread() {
         try (GateServer node1 = node("node-1"); GateServer node2 = node("node-2");
              GateServer balancer = balancer(node1, node2);
-             GateServer gateway = GatewayTest.gateway(balancer.url("/"))) {
+             GateServer gateway = GateServer.gateway(balancer.url("/"))) {
             Set<String> nodes = new HashSet<>();
             Set<String> sessions = new HashSet<>();
             JsonPath last = null;

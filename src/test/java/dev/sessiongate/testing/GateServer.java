@@ -37,6 +37,21 @@ public final class GateServer implements AutoCloseable {
         return start(context);
     }
 
+    /**
+     * A gateway to {@code upstreamUrl}, laid out as the standalone's gateway mode, accepting any
+     * user whose password starts with "ok", with {@code settings} as key, value, key, value...
+     */
+    public static GateServer gateway(String upstreamUrl, String... settings) {
+        SessionGate.Builder builder = SessionGate.builder()
+                .set("key.secret", Fixtures.SECRET)
+                .set("upstream.url", upstreamUrl)
+                .authenticator(new AcceptingAuthenticator());
+        for (int i = 0; i < settings.length; i += 2) {
+            builder.set(settings[i], settings[i + 1]);
+        }
+        return start(StandaloneServer.gatewayContext(builder.build()));
+    }
+
     /** A test upstream ({@link UpstreamServlet}) under {@code /up/*}, on a free port. */
     public static GateServer upstream() {
         return upstream(0);

@@ -1,0 +1,72 @@
+package dev.sessiongate.session;
+
+import dev.sessiongate.auth.Authenticator;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Re-checks cached identities in the background ({@code session.revalidate-after}), with the
+ * authenticator's {@code validate}: no password needed, only whether the user still exists and
+ * the stored credential is unchanged. A failed check ends the session, so the next request of
+ * its key authenticates again. The request that finds a session due is served meanwhile.
+ */
+public final class Revalidator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Revalidator.class);
+
+    private final Authenticator authenticator;
+    private final long everyNanos;
+    private final ThreadPoolExecutor executor;
+
+    public Revalidator(Authenticator authenticator, Duration every) {
+        this.authenticator = authenticator;
+        this.everyNanos = every.toNanos();
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(1, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000), task -> {
+            Thread thread = new Thread(task, "sessiongate-revalidate-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Starts a background check of {@code session} if it is due at {@code now} (ticker nanoseconds). */
+    public void maybeRevalidate(Session session, long now) {
+        if (!session.claimRevalidation(now, everyNanos)) {
+            return;
+        }
+        try {
+            executor.execute(() -> check(session));
+        } catch (RejectedExecutionException e) {
+            LOG.warn("event=revalidation_skipped user={} reason=\"queue full\"", session.identity().name());
+        }
+    }
+
+    private void check(Session session) {
+        boolean valid;
+        try {
+            valid = authenticator.validate(session.identity());
+        } catch (RuntimeException e) {
+            // The user store is down: keep the session rather than lock everyone out; try again later.
+            LOG.warn("event=revalidation_unavailable user={} message=\"{}\"", session.identity().name(), e.getMessage());
+            return;
+        }
+        if (!valid) {
+            // The store drops an invalid session on its next lookup; removing by key here could
+            // race with a new session of the same key.
+            session.invalidate();
+            LOG.info("event=session_revalidation_failed user={} clientIp={} sessionId={} message=\"user gone or "
+                    + "credential changed; the next request authenticates again\"",
+                    session.identity().name(), session.clientIp(), session.id());
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}
