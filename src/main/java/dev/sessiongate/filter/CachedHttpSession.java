@@ -18,6 +18,7 @@ final class CachedHttpSession implements HttpSession {
     private final ServletContext context;
     private final int idleSeconds;
     private final boolean isNew;
+    private boolean invalidated;
 
     CachedHttpSession(Session session, SessionStore store, ServletContext context, int idleSeconds, boolean isNew) {
         this.session = session;
@@ -96,6 +97,7 @@ final class CachedHttpSession implements HttpSession {
     @Override
     public void invalidate() {
         checkValid();
+        invalidated = true;
         session.invalidate();
         store.remove(session);
     }
@@ -106,8 +108,17 @@ final class CachedHttpSession implements HttpSession {
         return isNew;
     }
 
+    /** Whether the application invalidated the session through this request. */
+    boolean isInvalidated() {
+        return invalidated;
+    }
+
+    /**
+     * Only an invalidation through this request counts: a session revoked in the background
+     * (admin, revalidation) still serves the request that began with it.
+     */
     private void checkValid() {
-        if (!session.isValid()) {
+        if (invalidated) {
             throw new IllegalStateException("session has been invalidated");
         }
     }

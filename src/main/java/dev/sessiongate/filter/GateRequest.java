@@ -94,13 +94,10 @@ final class GateRequest extends HttpServletRequestWrapper {
 
     @Override
     public HttpSession getSession(boolean create) {
-        if (!session.isValid()) {
-            return null;
-        }
         if (httpSession == null) {
             httpSession = new CachedHttpSession(session, gate.store(), getServletContext(), gate.idleSeconds(), isNew);
         }
-        return httpSession;
+        return httpSession.isInvalidated() ? null : httpSession;
     }
 
     @Override

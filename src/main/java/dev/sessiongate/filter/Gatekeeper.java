@@ -87,9 +87,10 @@ final class Gatekeeper {
                 credentials.clear();
             }
         }
-        boolean isNew = session.touch(System.currentTimeMillis()) == 1;
+        long now = ticker.read();
+        boolean isNew = session.touch(now) == 1;
         if (!isNew) {
-            revalidator.maybeRevalidate(session, ticker.read());
+            revalidator.maybeRevalidate(session, now);
         }
         GateRequest wrapped = new GateRequest(request, session, clientIp, isNew, this);
         boolean completed = false;

@@ -40,7 +40,8 @@ public final class Session {
     private final String clientIpText;
     private final long createdAt;
     private final long createdNanos;
-    private volatile long lastAccessedAt;
+    private volatile long lastAccessNanos;
+    private volatile long cacheDeadlineNanos;
     private volatile long requests;
     private volatile long validatedNanos;
     private volatile Map<String, Object> attributes;
@@ -60,7 +61,7 @@ public final class Session {
         this.clientIpText = ipv4 == 0 ? clientIp : null;
         this.createdAt = createdAt;
         this.createdNanos = createdNanos;
-        this.lastAccessedAt = createdAt;
+        this.lastAccessNanos = createdNanos;
         this.validatedNanos = createdNanos;
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
@@ -98,8 +99,23 @@ public final class Session {
         return createdNanos;
     }
 
+    /** Wall-clock time of the last request, epoch milliseconds (derived from the ticker). */
     public long lastAccessedAt() {
-        return lastAccessedAt;
+        return createdAt + (lastAccessNanos - createdNanos) / 1_000_000;
+    }
+
+    /** Ticker time of the last request. */
+    public long lastAccessNanos() {
+        return lastAccessNanos;
+    }
+
+    /** Ticker time until which the store's cache keeps this session without being told again. */
+    long cacheDeadlineNanos() {
+        return cacheDeadlineNanos;
+    }
+
+    void cacheDeadlineNanos(long deadline) {
+        cacheDeadlineNanos = deadline;
     }
 
     public long requests() {
@@ -107,12 +123,12 @@ public final class Session {
     }
 
     /**
-     * Records one request served by this session at {@code now} (epoch milliseconds).
+     * Records one request served by this session at {@code now} (ticker nanoseconds).
      *
      * @return how many requests the session has served, this one included
      */
     public long touch(long now) {
-        lastAccessedAt = now;
+        lastAccessNanos = now;
         return REQUESTS.incrementAndGet(this);
     }
 

@@ -134,6 +134,19 @@ class SessionCacheTest {
     }
 
     @Test
+    void anApplicationThatInvalidatesTheSessionEndsItForTheKey() {
+        int before = authenticator.checks();
+        String first = post("/api/whoami/inv", "sha1", "sha1-pw").getString("sessionId");
+        JsonPath invalidated = post("/api/whoami/inv?invalidate=1", "sha1", "sha1-pw");
+        assertThat(invalidated.getString("sessionId")).isEqualTo(first);
+        assertThat(invalidated.getBoolean("goneAfterInvalidate")).isTrue();
+        JsonPath next = post("/api/whoami/inv", "sha1", "sha1-pw");
+        assertThat(next.getString("sessionId")).isNotEqualTo(first);
+        assertThat(next.getInt("count")).isEqualTo(1);
+        assertThat(authenticator.checks() - before).isEqualTo(2);
+    }
+
+    @Test
     void rolesComeFromTheGroupsFile() {
         JsonPath body = post("/api/whoami", "sha1", "sha1-pw");
         assertThat(body.getBoolean("partners")).isTrue();

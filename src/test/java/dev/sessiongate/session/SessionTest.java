@@ -28,10 +28,10 @@ class SessionTest {
 
     @Test
     void firstTouchIsTheNewOne() {
-        Session session = new Session(new UserKey(1, 2, 3, 4), ALICE, "192.0.2.10", 5, 0);
-        assertThat(session.touch(10)).isEqualTo(1);
-        assertThat(session.touch(20)).isEqualTo(2);
-        assertThat(session.lastAccessedAt()).isEqualTo(20);
+        Session session = new Session(new UserKey(1, 2, 3, 4), ALICE, "192.0.2.10", 5_000, 7_000_000);
+        assertThat(session.touch(10_000_000)).isEqualTo(1);
+        assertThat(session.touch(27_000_000)).isEqualTo(2);
+        assertThat(session.lastAccessedAt()).as("wall clock, from the ticker's difference").isEqualTo(5_020);
         assertThat(session.requests()).isEqualTo(2);
     }
 }

@@ -34,6 +34,10 @@ public final class WhoAmIServlet extends HttpServlet {
         body.put("count", count);
         body.put("requestedSessionId", request.getRequestedSessionId());
         body.put("cookieHeader", request.getHeader("Cookie"));
+        if (request.getParameter("invalidate") != null) {
+            session.invalidate();
+            body.put("goneAfterInvalidate", request.getSession(false) == null);
+        }
         response.setContentType("application/json");
         response.getOutputStream().write(JSON.writeValueAsBytes(body));
     }
