@@ -27,6 +27,10 @@ final class ConfigKeys {
             Map.entry("session.revalidate-after", "300"),
             Map.entry("sessions.max", "100000"),
             Map.entry("admin.token", ""),
+            Map.entry("auth.max-failures", "5"),
+            Map.entry("auth.failure-window", "5m"),
+            Map.entry("auth.threads", String.valueOf(Runtime.getRuntime().availableProcessors())),
+            Map.entry("auth.queue", "64"),
             Map.entry("upstream.url", ""),
             Map.entry("upstream.connect-timeout", "5s"),
             Map.entry("upstream.timeout", "30s"),
@@ -40,8 +44,7 @@ final class ConfigKeys {
      */
     static final Set<String> NOT_YET_SUPPORTED = Set.of(
             "sessions.max-per-user", "sessions.max-per-ip",
-            "sessions.on-limit", "auth.max-failures", "auth.failure-window", "auth.threads",
-            "auth.queue", "auth.delegate-url", "tokens.file",
+            "sessions.on-limit", "auth.delegate-url", "tokens.file",
             "ldap.url", "ldap.user-dn-pattern", "ldap.search-base", "ldap.search-filter",
             "ldap.bind-dn", "ldap.bind-password", "ldap.group-search-base", "ldap.group-filter",
             "store.redis-uri");

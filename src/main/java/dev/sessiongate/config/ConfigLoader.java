@@ -160,6 +160,10 @@ public final class ConfigLoader {
                 lifetime,
                 r.duration("session.revalidate-after"),
                 r.integer("sessions.max", 1, Integer.MAX_VALUE),
+                r.integer("auth.max-failures", 1, 1_000_000),
+                r.duration("auth.failure-window"),
+                r.integer("auth.threads", 1, 1024),
+                r.integer("auth.queue", 1, 1_000_000),
                 r.secret("admin.token"),
                 upstream(r, settings));
     }

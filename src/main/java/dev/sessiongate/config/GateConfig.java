@@ -29,6 +29,10 @@ import java.util.Set;
  * @param maxLifetime        a session ends this long after it began, however busy
  * @param revalidateAfter    a session's identity is re-checked in the background this often
  * @param maxSessions        the most sessions kept at once
+ * @param maxFailures        failed logins per user and IP within {@code failureWindow} before 429
+ * @param failureWindow      the window of {@code maxFailures}
+ * @param authThreads        threads that run password checks
+ * @param authQueue          password checks that may wait for a thread before 503
  * @param adminToken         the bearer token of the admin API, or {@code null}: admin off
  * @param upstream           where gateway mode forwards to, or {@code null} without {@code upstream.url}
  */
@@ -50,6 +54,10 @@ public record GateConfig(
         Duration maxLifetime,
         Duration revalidateAfter,
         long maxSessions,
+        int maxFailures,
+        Duration failureWindow,
+        int authThreads,
+        int authQueue,
         Secret adminToken,
         Upstream upstream) {
 

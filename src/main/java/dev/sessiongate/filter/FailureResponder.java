@@ -18,7 +18,7 @@ public final class FailureResponder {
     }
 
     void respond(HttpServletResponse response, RejectedException e) throws IOException {
-        respond(response, e.rejection(), e.detail(), e.supportId());
+        respond(response, e.rejection(), e.detail(), e.supportId(), e.retryAfterSeconds());
     }
 
     /**
@@ -29,6 +29,11 @@ public final class FailureResponder {
      */
     public void respond(HttpServletResponse response, Rejection rejection, String detail, String supportId)
             throws IOException {
+        respond(response, rejection, detail, supportId, 0);
+    }
+
+    private void respond(HttpServletResponse response, Rejection rejection, String detail, String supportId,
+                         long retryAfterSeconds) throws IOException {
         if (response.isCommitted()) {
             return;
         }
@@ -39,7 +44,9 @@ public final class FailureResponder {
         } else if (rejection.status() == 401) {
             response.setHeader("WWW-Authenticate", challenge);
         }
-        if (rejection.status() == 503) {
+        if (retryAfterSeconds > 0) {
+            response.setHeader("Retry-After", Long.toString(retryAfterSeconds));
+        } else if (rejection.status() == 503 || rejection.status() == 429) {
             response.setHeader("Retry-After", "5");
         }
         response.setHeader("Cache-Control", "no-store");

@@ -5,6 +5,8 @@ import dev.sessiongate.auth.AccessPolicy;
 import dev.sessiongate.auth.Authenticator;
 import dev.sessiongate.auth.AuthenticatorUnavailableException;
 import dev.sessiongate.auth.Identity;
+import dev.sessiongate.auth.LoginRefusedException;
+import dev.sessiongate.auth.PasswordChecks;
 import dev.sessiongate.auth.Password;
 import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.hook.ResponseHook;
@@ -41,7 +43,7 @@ final class Gatekeeper {
     private final SessionStore store;
     private final SingleFlight sessions;
     private final GateStats stats;
-    private final Authenticator authenticator;
+    private final PasswordChecks passwordChecks;
     private final AccessPolicy policy;
     private final ResponseNotifier notifier;
     private final FailureResponder responder;
@@ -58,7 +60,8 @@ final class Gatekeeper {
         this.store = store;
         this.stats = stats;
         this.sessions = new SingleFlight(store, stats);
-        this.authenticator = authenticator;
+        this.passwordChecks = new PasswordChecks(authenticator, config.authThreads(), config.authQueue(),
+                config.maxFailures(), config.failureWindow(), ticker);
         this.policy = policy;
         this.notifier = new ResponseNotifier(hook);
         this.responder = new FailureResponder(config.realm());
@@ -131,7 +134,16 @@ final class Gatekeeper {
         long start = System.nanoTime();
         Optional<Identity> identity;
         try (Password password = credentials.password()) {
-            identity = authenticator.authenticate(user, password);
+            identity = passwordChecks.check(user, password, clientIp);
+        } catch (LoginRefusedException e) {
+            if (e.throttled()) {
+                stats.countThrottled();
+                LOG.warn("event=login_throttled user={} clientIp={} retryAfter={}", user, clientIp, e.retryAfterSeconds());
+                throw new RejectedException(Rejection.TOO_MANY_FAILURES, null, null, e.retryAfterSeconds());
+            }
+            stats.countRejected();
+            LOG.warn("event=password_checks_busy user={} clientIp={}", user, clientIp);
+            throw new RejectedException(Rejection.AUTHENTICATION_BUSY, null, null, e.retryAfterSeconds());
         } catch (AuthenticatorUnavailableException e) {
             LOG.warn("event=auth_unavailable user={} clientIp={} message=\"{}\"", user, clientIp, e.getMessage());
             throw new RejectedException(Rejection.AUTHENTICATION_UNAVAILABLE, null);
@@ -160,6 +172,7 @@ final class Gatekeeper {
     /** Stops the background work. */
     void close() {
         revalidator.close();
+        passwordChecks.close();
     }
 
     GateConfig config() {

@@ -10,16 +10,27 @@ final class RejectedException extends RuntimeException {
     private final Rejection rejection;
     private final String detail;
     private final String supportId;
+    private final long retryAfterSeconds;
 
     RejectedException(Rejection rejection, String detail) {
-        this(rejection, detail, null);
+        this(rejection, detail, null, 0);
     }
 
     RejectedException(Rejection rejection, String detail, String supportId) {
+        this(rejection, detail, supportId, 0);
+    }
+
+    RejectedException(Rejection rejection, String detail, String supportId, long retryAfterSeconds) {
         super(rejection.code(), null, false, false);
         this.rejection = rejection;
         this.detail = detail;
         this.supportId = supportId;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Seconds for {@code Retry-After}, or 0 for the rejection's default. */
+    long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     Rejection rejection() {

@@ -79,7 +79,7 @@ class SessionCacheTest {
     }
 
     @Test
-    void concurrentWrongPasswordsOfOneKeyRunOneCheckAndAllGet401() throws Exception {
+    void concurrentWrongPasswordsOfOneKeyShareTheirChecksAndAreRefused() throws Exception {
         int before = authenticator.checks();
         ExecutorService pool = Executors.newFixedThreadPool(20);
         CountDownLatch start = new CountDownLatch(1);
@@ -93,9 +93,12 @@ class SessionCacheTest {
                 }));
             }
             start.countDown();
+            List<Integer> codes = new ArrayList<>();
             for (Future<Integer> status : statuses) {
-                assertThat(status.get()).isEqualTo(401);
+                codes.add(status.get());
             }
+            // 401, or 429 for stragglers that arrive after auth.max-failures failures were counted.
+            assertThat(codes).isSubsetOf(401, 429).contains(401);
             // Waiters share the running check; a few may arrive after it ended and run their own.
             assertThat(authenticator.checks() - before).isBetween(1, 20);
         } finally {

@@ -1,0 +1,28 @@
+package dev.sessiongate.auth;
+
+/**
+ * A password check that was not run: too many recent failures ({@link #throttled()}), or the
+ * bounded pool of password checks is full. Stackless: clients can cause it at will.
+ */
+public final class LoginRefusedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final boolean throttled;
+    private final long retryAfterSeconds;
+
+    LoginRefusedException(boolean throttled, long retryAfterSeconds) {
+        super(throttled ? "throttled" : "busy", null, false, false);
+        this.throttled = throttled;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** True for too many failures (429), false for a full pool (503). */
+    public boolean throttled() {
+        return throttled;
+    }
+
+    /** When the client may try again. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.sessiongate.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs password checks the safe way: on a bounded pool ({@code auth.threads},
+ * {@code auth.queue}), so that a flood of wrong passwords cannot take every CPU, and only for
+ * clients that have not failed too often ({@code auth.max-failures} within
+ * {@code auth.failure-window}) per user and IP, or per IP. The per-IP limit is four times the
+ * per-user one, so that one user mistyping does not lock out the other users behind the same
+ * address; a user failing from one IP is never locked out from another.
+ */
+public final class PasswordChecks implements AutoCloseable {
+    /** How many more failures an IP may have than one user from it. */
+    static final int IP_FACTOR = 4;
+
+    private final Authenticator authenticator;
+    private final ThreadPoolExecutor pool;
+    private final Cache<String, Window> failures;
+    private final int maxFailures;
+    private final long windowNanos;
+    private final Ticker ticker;
+
+    public PasswordChecks(Authenticator authenticator, int threads, int queue, int maxFailures, Duration window,
+                          Ticker ticker) {
+        this.authenticator = authenticator;
+        this.maxFailures = maxFailures;
+        this.windowNanos = window.toNanos();
+        this.ticker = ticker;
+        this.failures = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(window).ticker(ticker).build();
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), task -> {
+            Thread thread = new Thread(task, "sessiongate-password-check-" + n.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Checks {@code password} on the pool, waiting for the answer.
+     *
+     * @throws LoginRefusedException when throttled or when the pool is full
+     * @throws AuthenticatorUnavailableException when the user store cannot be asked
+     */
+    public Optional<Identity> check(String user, Password password, String clientIp) {
+        String userKey = "u\u0000" + user + "\u0000" + clientIp;
+        String ipKey = "i\u0000" + clientIp;
+        long now = ticker.read();
+        long wait = Math.max(retryAfter(userKey, maxFailures, now), retryAfter(ipKey, maxFailures * IP_FACTOR, now));
+        if (wait > 0) {
+            throw new LoginRefusedException(true, wait);
+        }
+        Future<Optional<Identity>> result;
+        try {
+            result = pool.submit(() -> authenticator.authenticate(user, password));
+        } catch (RejectedExecutionException e) {
+            throw new LoginRefusedException(false, 1);
+        }
+        Optional<Identity> identity = await(result);
+        if (identity.isEmpty()) {
+            failed(userKey, now);
+            failed(ipKey, now);
+        } else {
+            failures.invalidate(userKey);
+        }
+        return identity;
+    }
+
+    private static Optional<Identity> await(Future<Optional<Identity>> result) {
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            result.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new AuthenticatorUnavailableException("interrupted while waiting for the password check", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new AuthenticatorUnavailableException("password check failed", e.getCause());
+        }
+    }
+
+    /** Seconds until {@code key} may try again, or 0 if it may now. */
+    private long retryAfter(String key, int limit, long now) {
+        Window window = failures.getIfPresent(key);
+        if (window == null) {
+            return 0;
+        }
+        synchronized (window) {
+            if (window.count < limit || now - window.start >= windowNanos) {
+                return 0;
+            }
+            return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(window.start + windowNanos - now + 999_999_999L));
+        }
+    }
+
+    private void failed(String key, long now) {
+        Window window = failures.get(key, k -> new Window(now));
+        synchronized (window) {
+            if (now - window.start >= windowNanos) {
+                window.start = now;
+                window.count = 0;
+            }
+            window.count++;
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+
+    /** Failures counted since {@code start}. */
+    private static final class Window {
+        long start;
+        int count;
+
+        Window(long start) {
+            this.start = start;
+        }
+    }
+}

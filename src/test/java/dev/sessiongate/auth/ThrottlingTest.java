@@ -1,0 +1,142 @@
+package dev.sessiongate.auth;
+
+import static dev.sessiongate.testing.Fixtures.basic;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.sessiongate.filter.SessionGate;
+import dev.sessiongate.testing.AcceptingAuthenticator;
+import dev.sessiongate.testing.Fixtures;
+import dev.sessiongate.testing.GateServer;
+import io.restassured.response.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SPEC §2: failed-login throttling per user and IP and per IP ({@code 429} with
+ * {@code Retry-After}), never across IPs; password checks on a bounded pool ({@code 503} when
+ * full) that cached clients never wait for.
+ */
+class ThrottlingTest {
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private final Ticker ticker = nanos::get;
+
+    @Test
+    void tooManyFailuresOfOneUserFromOneIpAre429ButNotFromAnotherIp() {
+        try (GateServer server = start(new AcceptingAuthenticator())) {
+            for (int i = 0; i < 3; i++) {
+                attempt(server, "alice", "wrong-" + i, "192.0.2.1").then().statusCode(401);
+            }
+            Response throttled = attempt(server, "alice", "ok-right", "192.0.2.1");
+            assertThat(throttled.statusCode()).isEqualTo(429);
+            assertThat(throttled.jsonPath().getString("error")).isEqualTo("too_many_failures");
+            assertThat(Long.parseLong(throttled.getHeader("Retry-After"))).isBetween(1L, 60L);
+
+            attempt(server, "alice", "ok-right", "192.0.2.2").then().statusCode(200);
+            attempt(server, "bob", "ok-right", "192.0.2.1").then().statusCode(200);
+
+            nanos.addAndGet(Duration.ofSeconds(61).toNanos());
+            attempt(server, "alice", "ok-right", "192.0.2.1").then().statusCode(200);
+        }
+    }
+
+    @Test
+    void tooManyFailuresFromOneIpAre429ForEveryUserThere() {
+        try (GateServer server = start(new AcceptingAuthenticator())) {
+            for (int i = 0; i < 12; i++) { // 3 × 4, spread over users so no single user is throttled
+                attempt(server, "user" + i, "wrong", "198.51.100.9").then().statusCode(401);
+            }
+            attempt(server, "carol", "ok-right", "198.51.100.9").then().statusCode(429);
+            attempt(server, "carol", "ok-right", "198.51.100.10").then().statusCode(200);
+        }
+    }
+
+    @Test
+    void cachedClientsAreNeverThrottled() {
+        try (GateServer server = start(new AcceptingAuthenticator())) {
+            attempt(server, "alice", "ok-right", "192.0.2.5").then().statusCode(200);
+            for (int i = 0; i < 5; i++) {
+                attempt(server, "alice", "wrong-" + i, "192.0.2.5");
+            }
+            attempt(server, "alice", "ok-right", "192.0.2.5").then().statusCode(200);
+        }
+    }
+
+    @Test
+    void aFullPoolOfPasswordChecksIs503AndCachedClientsGoOn() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Authenticator slow = new Authenticator() {
+            @Override
+            public Optional<Identity> authenticate(String user, Password password) {
+                if (user.startsWith("slow")) {
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return Optional.of(new Identity(user, java.util.Set.of(), ""));
+            }
+
+            @Override
+            public boolean validate(Identity identity) {
+                return true;
+            }
+        };
+        ExecutorService clients = Executors.newFixedThreadPool(6);
+        try (GateServer server = start(slow, "auth.threads", "1", "auth.queue", "1")) {
+            attempt(server, "cached", "pw", "192.0.2.7").then().statusCode(200);
+            List<Future<Integer>> statuses = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                String user = "slow" + i;
+                statuses.add(clients.submit(() -> attempt(server, user, "pw", "192.0.2.8").statusCode()));
+                Thread.sleep(50);
+            }
+            Thread.sleep(300);
+            for (int i = 0; i < 5; i++) {
+                attempt(server, "cached", "pw", "192.0.2.7").then().statusCode(200);
+            }
+            Response busy = attempt(server, "slow-extra", "pw", "192.0.2.8");
+            busy.then().statusCode(503).body("error", equalTo("authentication_busy"));
+            assertThat(busy.getHeader("Retry-After")).isNotNull();
+            release.countDown();
+            List<Integer> codes = new ArrayList<>();
+            for (Future<Integer> status : statuses) {
+                codes.add(status.get(10, TimeUnit.SECONDS));
+            }
+            assertThat(codes).filteredOn(c -> c == 200).hasSize(2);
+            assertThat(codes).filteredOn(c -> c == 503).hasSize(4);
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    private GateServer start(Authenticator authenticator, String... settings) {
+        SessionGate.Builder builder = SessionGate.builder()
+                .set("key.secret", Fixtures.SECRET)
+                .set("trusted-proxies", "127.0.0.1/32")
+                .set("auth.max-failures", "3")
+                .set("auth.failure-window", "60s")
+                .authenticator(authenticator)
+                .ticker(ticker);
+        for (int i = 0; i < settings.length; i += 2) {
+            builder.set(settings[i], settings[i + 1]);
+        }
+        return GateServer.start(builder.build());
+    }
+
+    private static Response attempt(GateServer server, String user, String password, String clientIp) {
+        return server.request().header("Authorization", basic(user, password)).header("X-Forwarded-For", clientIp)
+                .post("/api/x");
+    }
+}
