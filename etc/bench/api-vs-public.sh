@@ -11,7 +11,7 @@ port=${PORT:-18181}
 for tool in wrk htpasswd java; do
   command -v "$tool" >/dev/null || { echo "missing: $tool (apt-get install wrk apache2-utils)" >&2; exit 1; }
 done
-[ -f target/sessiongate-standalone.jar ] || mvn -B -q package -DskipTests
+mvn -B -q package -DskipTests   # always: a stale jar would measure old code
 
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -12,7 +12,7 @@ app_port=${APP_PORT:-18191}; gw_port=${GW_PORT:-18192}
 for tool in wrk htpasswd java curl; do
   command -v "$tool" >/dev/null || { echo "missing: $tool (apt-get install wrk apache2-utils curl)" >&2; exit 1; }
 done
-[ -f target/sessiongate-standalone.jar ] || mvn -B -q package -DskipTests
+mvn -B -q package -DskipTests   # always: a stale jar would measure old code
 
 work=$(mktemp -d)
 pids=()

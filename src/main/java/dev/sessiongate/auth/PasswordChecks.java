@@ -57,15 +57,23 @@ public final class PasswordChecks implements AutoCloseable {
         String userKey = "u\u0000" + user + "\u0000" + clientIp;
         String ipKey = "i\u0000" + clientIp;
         long now = ticker.read();
-        long wait = Math.max(retryAfter(userKey, maxFailures, now), retryAfter(ipKey, maxFailures * IP_FACTOR, now));
-        if (wait > 0) {
-            throw new LoginRefusedException(true, wait);
+        Window blocked = blocking(userKey, maxFailures, now);
+        if (blocked == null) {
+            blocked = blocking(ipKey, maxFailures * IP_FACTOR, now);
+        }
+        if (blocked != null) {
+            synchronized (blocked) {
+                boolean first = !blocked.reported;
+                blocked.reported = true;
+                long wait = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(blocked.start + windowNanos - now + 999_999_999L));
+                throw new LoginRefusedException(true, wait, first);
+            }
         }
         Future<Optional<Identity>> result;
         try {
             result = pool.submit(() -> authenticator.authenticate(user, password));
         } catch (RejectedExecutionException e) {
-            throw new LoginRefusedException(false, 1);
+            throw new LoginRefusedException(false, 1, true);
         }
         Optional<Identity> identity = await(result);
         if (identity.isEmpty()) {
@@ -92,17 +100,14 @@ public final class PasswordChecks implements AutoCloseable {
         }
     }
 
-    /** Seconds until {@code key} may try again, or 0 if it may now. */
-    private long retryAfter(String key, int limit, long now) {
+    /** The window of {@code key} if it has reached {@code limit} failures, else {@code null}. */
+    private Window blocking(String key, int limit, long now) {
         Window window = failures.getIfPresent(key);
         if (window == null) {
-            return 0;
+            return null;
         }
         synchronized (window) {
-            if (window.count < limit || now - window.start >= windowNanos) {
-                return 0;
-            }
-            return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(window.start + windowNanos - now + 999_999_999L));
+            return window.count < limit || now - window.start >= windowNanos ? null : window;
         }
     }
 
@@ -112,6 +117,7 @@ public final class PasswordChecks implements AutoCloseable {
             if (now - window.start >= windowNanos) {
                 window.start = now;
                 window.count = 0;
+                window.reported = false;
             }
             window.count++;
         }
@@ -126,6 +132,7 @@ public final class PasswordChecks implements AutoCloseable {
     private static final class Window {
         long start;
         int count;
+        boolean reported;
 
         Window(long start) {
             this.start = start;

@@ -19,6 +19,7 @@ import dev.sessiongate.session.Revalidator;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.session.SingleFlight;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -26,7 +27,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Enumeration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Gatekeeper {
     private static final Logger LOG = LoggerFactory.getLogger(SessionGate.class);
+    /** How long a throttled client waits for its 429. */
+    static final long TARPIT_MILLIS = 1000;
 
     private final GateConfig config;
     private final UserKeyDeriver deriver;
@@ -51,6 +58,11 @@ final class Gatekeeper {
     private final Ticker ticker;
     private final Revalidator revalidator;
     private final int idleSeconds;
+    private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "sessiongate-tarpit");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     Gatekeeper(GateConfig config, Authenticator authenticator, AccessPolicy policy, ResponseHook hook,
                SessionStore store, GateStats stats, Ticker ticker) {
@@ -82,8 +94,12 @@ final class Gatekeeper {
             session = open(credentials, clientIp, request);
         } catch (RejectedException e) {
             String user = credentials == null ? null : credentials.user();
-            responder.respond(response, e);
-            notifier.finished(request, response, start, user, clientIp);
+            if (e.rejection() == Rejection.TOO_MANY_FAILURES && request.isAsyncSupported()) {
+                tarpit(request, response, e, start, user, clientIp);
+            } else {
+                responder.respond(response, e);
+                notifier.finished(request, response, start, user, clientIp);
+            }
             return;
         } finally {
             if (credentials != null) {
@@ -102,6 +118,30 @@ final class Gatekeeper {
             completed = true;
         } finally {
             notifier.after(wrapped, request, response, start, session, clientIp, completed);
+        }
+    }
+
+    /**
+     * Answers a throttled client after {@link #TARPIT_MILLIS}, holding no thread meanwhile: a
+     * client hammering wrong passwords then costs a few requests a second, not thousands.
+     */
+    private void tarpit(HttpServletRequest request, HttpServletResponse response, RejectedException e, long start,
+                        String user, String clientIp) {
+        AsyncContext async = request.startAsync();
+        async.setTimeout(0);
+        try {
+            delays.schedule(() -> {
+                try {
+                    responder.respond(response, e);
+                    notifier.finished(request, response, start, user, clientIp);
+                } catch (IOException | RuntimeException failure) {
+                    LOG.debug("event=tarpit_answer_failed", failure);
+                } finally {
+                    async.complete();
+                }
+            }, TARPIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopped) {
+            async.complete();
         }
     }
 
@@ -138,7 +178,10 @@ final class Gatekeeper {
         } catch (LoginRefusedException e) {
             if (e.throttled()) {
                 stats.countThrottled();
-                LOG.warn("event=login_throttled user={} clientIp={} retryAfter={}", user, clientIp, e.retryAfterSeconds());
+                if (e.first()) {
+                    LOG.warn("event=login_throttled user={} clientIp={} retryAfter={} message=\"further refusals in "
+                            + "this window are counted in /admin/stats, not logged here\"", user, clientIp, e.retryAfterSeconds());
+                }
                 throw new RejectedException(Rejection.TOO_MANY_FAILURES, null, null, e.retryAfterSeconds());
             }
             stats.countRejected();
@@ -173,6 +216,7 @@ final class Gatekeeper {
     void close() {
         revalidator.close();
         passwordChecks.close();
+        delays.shutdownNow();
     }
 
     GateConfig config() {
