@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The admin API under {@code /admin} (SPEC §5): sessions listed, looked up and revoked, and the
- * counters. Only with {@code Authorization: Bearer <admin.token>}, compared in constant time;
+ * The admin API under {@code /admin} (SPEC §5): sessions listed, looked up and revoked, API
+ * tokens issued, listed and revoked ({@link TokenEndpoints}), and the counters. Only with {@code Authorization: Bearer <admin.token>}, compared in constant time;
  * without {@code admin.token} configured, everything under {@code /admin} is {@code 404}.
  * Answers never carry a password, a credential or key material: sessions are shown by id, user,
  * client IP and times.
@@ -38,6 +38,7 @@ public final class AdminServlet extends HttpServlet {
     private transient SessionGate gate;
     private transient FailureResponder failures;
     private transient String node;
+    private transient TokenEndpoints tokens;
 
     @Override
     public void init() throws ServletException {
@@ -48,6 +49,7 @@ public final class AdminServlet extends HttpServlet {
         gate = sessionGate;
         failures = new FailureResponder(gate.config().realm());
         node = hostName();
+        tokens = new TokenEndpoints(gate, failures);
     }
 
     @Override
@@ -83,6 +85,8 @@ public final class AdminServlet extends HttpServlet {
             }
         } else if (path.equals("/stats") && method.equals("GET")) {
             write(response, 200, stats());
+        } else if (path.equals("/tokens") || path.startsWith("/tokens/")) {
+            tokens.serve(path, method, request, response);
         } else {
             failures.respond(response, Rejection.NOT_FOUND, null, null);
         }
@@ -136,7 +140,7 @@ public final class AdminServlet extends HttpServlet {
         view.put("lastAccessedAt", Instant.ofEpochMilli(session.lastAccessedAt()).toString());
         view.put("expiresAt", Instant.ofEpochMilli(expiresAt).toString());
         view.put("requests", session.requests());
-        view.put("permanent", false);
+        view.put("permanent", session.identity().tokenId() != null);
         view.put("node", node);
         return view;
     }
@@ -155,7 +159,7 @@ public final class AdminServlet extends HttpServlet {
         return view;
     }
 
-    private static void write(HttpServletResponse response, int status, Object body) throws IOException {
+    static void write(HttpServletResponse response, int status, Object body) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(body);
         response.setStatus(status);
         response.setHeader("Cache-Control", "no-store");

@@ -18,6 +18,18 @@ public record Identity(String name, Set<String> groups, String credentialTag) im
         groups = Set.copyOf(groups);
     }
 
+    private static final String TOKEN_TAG = "token:";
+
+    /** The identity of a request that presented the API token {@code tokenId} of {@code user}. */
+    public static Identity ofToken(String user, String tokenId) {
+        return new Identity(user, Set.of(), TOKEN_TAG + tokenId);
+    }
+
+    /** The id of the API token behind this identity, or {@code null} if a password was checked. */
+    public String tokenId() {
+        return credentialTag.startsWith(TOKEN_TAG) ? credentialTag.substring(TOKEN_TAG.length()) : null;
+    }
+
     @Override
     public String getName() {
         return name;

@@ -27,6 +27,7 @@ final class ConfigKeys {
             Map.entry("session.revalidate-after", "300"),
             Map.entry("sessions.max", "100000"),
             Map.entry("admin.token", ""),
+            Map.entry("tokens.file", ""),
             Map.entry("auth.max-failures", "5"),
             Map.entry("auth.failure-window", "5m"),
             Map.entry("auth.threads", String.valueOf(Runtime.getRuntime().availableProcessors())),
@@ -44,7 +45,7 @@ final class ConfigKeys {
      */
     static final Set<String> NOT_YET_SUPPORTED = Set.of(
             "sessions.max-per-user", "sessions.max-per-ip",
-            "sessions.on-limit", "auth.delegate-url", "tokens.file",
+            "sessions.on-limit", "auth.delegate-url",
             "ldap.url", "ldap.user-dn-pattern", "ldap.search-base", "ldap.search-filter",
             "ldap.bind-dn", "ldap.bind-password", "ldap.group-search-base", "ldap.group-filter",
             "store.redis-uri");

@@ -164,6 +164,7 @@ public final class ConfigLoader {
                 r.duration("auth.failure-window"),
                 r.integer("auth.threads", 1, 1024),
                 r.integer("auth.queue", 1, 1_000_000),
+                r.writableFile("tokens.file"),
                 r.secret("admin.token"),
                 upstream(r, settings));
     }
@@ -290,6 +291,22 @@ public final class ConfigLoader {
                 }
             }
             return cidrs;
+        }
+
+        /** A file SessionGate may create and rewrite: its directory exists; if it exists, it is readable. */
+        Path writableFile(String key) {
+            String value = settings.get(key);
+            if (value.isEmpty()) {
+                return null;
+            }
+            Path path = baseDir.resolve(value).toAbsolutePath().normalize();
+            if (path.getParent() == null || !Files.isDirectory(path.getParent()) || !Files.isWritable(path.getParent())) {
+                throw ConfigException.badValue(key, value, "its directory does not exist or is not writable");
+            }
+            if (Files.exists(path) && (!Files.isRegularFile(path) || !Files.isReadable(path))) {
+                throw ConfigException.badValue(key, value, "not a readable file (" + path + ")");
+            }
+            return path;
         }
 
         Path readableFile(String key) {

@@ -33,6 +33,7 @@ import java.util.Set;
  * @param failureWindow      the window of {@code maxFailures}
  * @param authThreads        threads that run password checks
  * @param authQueue          password checks that may wait for a thread before 503
+ * @param tokensFile         where API tokens are kept (hashes only), or {@code null}: in memory
  * @param adminToken         the bearer token of the admin API, or {@code null}: admin off
  * @param upstream           where gateway mode forwards to, or {@code null} without {@code upstream.url}
  */
@@ -58,6 +59,7 @@ public record GateConfig(
         Duration failureWindow,
         int authThreads,
         int authQueue,
+        Path tokensFile,
         Secret adminToken,
         Upstream upstream) {
 

@@ -83,7 +83,7 @@ final class GateRequest extends HttpServletRequestWrapper {
 
     @Override
     public String getAuthType() {
-        return BASIC_AUTH;
+        return session.identity().tokenId() == null ? BASIC_AUTH : "Bearer";
     }
 
     @Override

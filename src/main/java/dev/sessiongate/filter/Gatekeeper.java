@@ -2,6 +2,7 @@ package dev.sessiongate.filter;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sessiongate.auth.AccessPolicy;
+import dev.sessiongate.auth.ApiTokens;
 import dev.sessiongate.auth.Authenticator;
 import dev.sessiongate.auth.AuthenticatorUnavailableException;
 import dev.sessiongate.auth.Identity;
@@ -51,6 +52,7 @@ final class Gatekeeper {
     private final SingleFlight sessions;
     private final GateStats stats;
     private final PasswordChecks passwordChecks;
+    private final ApiTokens tokens;
     private final AccessPolicy policy;
     private final ResponseNotifier notifier;
     private final FailureResponder responder;
@@ -65,7 +67,8 @@ final class Gatekeeper {
     });
 
     Gatekeeper(GateConfig config, Authenticator authenticator, AccessPolicy policy, ResponseHook hook,
-               SessionStore store, GateStats stats, Ticker ticker) {
+               SessionStore store, GateStats stats, ApiTokens tokens, Ticker ticker) {
+        this.tokens = tokens;
         this.config = config;
         this.deriver = new UserKeyDeriver(config.keySecret(), config.keyParts());
         this.clientIps = new ClientIpResolver(config.trustedProxies());
@@ -79,7 +82,8 @@ final class Gatekeeper {
         this.responder = new FailureResponder(config.realm());
         this.cookieStripper = new CookieStripper(config.stripAllCookies(), config.stripCookies());
         this.ticker = ticker;
-        this.revalidator = new Revalidator(authenticator, config.revalidateAfter());
+        this.revalidator = new Revalidator(identity -> identity.tokenId() != null
+                ? tokens.isLive(identity.tokenId()) : authenticator.validate(identity), config.revalidateAfter());
         this.idleSeconds = (int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toSeconds());
     }
 
@@ -90,8 +94,13 @@ final class Gatekeeper {
         BasicCredentials credentials = null;
         Session session;
         try {
-            credentials = credentials(request);
-            session = open(credentials, clientIp, request);
+            String authorization = authorization(request);
+            if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                session = tokenSession(authorization.substring(7).trim(), clientIp);
+            } else {
+                credentials = BasicCredentials.parse(authorization);
+                session = open(credentials, clientIp, request);
+            }
         } catch (RejectedException e) {
             String user = credentials == null ? null : credentials.user();
             if (e.rejection() == Rejection.TOO_MANY_FAILURES && request.isAsyncSupported()) {
@@ -145,7 +154,8 @@ final class Gatekeeper {
         }
     }
 
-    private static BasicCredentials credentials(HttpServletRequest request) {
+    /** The one {@code Authorization} header. */
+    private static String authorization(HttpServletRequest request) {
         Enumeration<String> headers = request.getHeaders("Authorization");
         if (headers == null || !headers.hasMoreElements()) {
             throw new RejectedException(Rejection.MISSING_CREDENTIALS, null);
@@ -154,7 +164,29 @@ final class Gatekeeper {
         if (headers.hasMoreElements()) {
             throw new RejectedException(Rejection.DUPLICATE_AUTHORIZATION, null);
         }
-        return BasicCredentials.parse(header);
+        return header;
+    }
+
+    /**
+     * The session of an API token: no password check and no access policy (an admin issued the
+     * token for this user); one session per token, made again without a check if it idles out.
+     */
+    private Session tokenSession(String secret, String clientIp) {
+        ApiTokens.Token token = secret.isEmpty() ? null : tokens.find(secret);
+        if (token == null) {
+            LOG.info("event=token_refused clientIp={}", clientIp);
+            throw new RejectedException(Rejection.INVALID_TOKEN, null);
+        }
+        String hash = token.hash();
+        UserKey key = new UserKey(Long.parseUnsignedLong(hash, 0, 16, 16), Long.parseUnsignedLong(hash, 16, 32, 16),
+                Long.parseUnsignedLong(hash, 32, 48, 16), Long.parseUnsignedLong(hash, 48, 64, 16));
+        return sessions.obtain(key, () -> {
+            Session session = new Session(key, Identity.ofToken(token.user(), token.id()), clientIp,
+                    System.currentTimeMillis(), ticker.read());
+            LOG.info("event=session_created user={} clientIp={} sessionId={} token={}", token.user(), clientIp,
+                    session.id(), token.id());
+            return session;
+        });
     }
 
     private Session open(BasicCredentials credentials, String clientIp, HttpServletRequest request) {
@@ -225,6 +257,10 @@ final class Gatekeeper {
 
     SessionStore store() {
         return store;
+    }
+
+    ApiTokens tokens() {
+        return tokens;
     }
 
     GateStats stats() {

@@ -2,6 +2,7 @@ package dev.sessiongate.filter;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sessiongate.auth.AccessPolicy;
+import dev.sessiongate.auth.ApiTokens;
 import dev.sessiongate.auth.Authenticator;
 import dev.sessiongate.auth.GroupPolicy;
 import dev.sessiongate.auth.htpasswd.HtpasswdAuthenticator;
@@ -128,6 +129,11 @@ public final class SessionGate implements Filter {
         return gate.store().size();
     }
 
+    /** The API tokens, for the admin API. */
+    public ApiTokens tokens() {
+        return gate.tokens();
+    }
+
     /** The counters of {@code /admin/stats}. */
     public GateStats stats() {
         return gate.stats();
@@ -223,7 +229,15 @@ public final class SessionGate implements Filter {
             GateStats stats = new GateStats();
             SessionStore store = new CaffeineSessionStore(cfg.maxSessions(), cfg.idleTimeout(), cfg.maxLifetime(),
                     ticker, stats);
-            return new Gatekeeper(cfg, authenticator(cfg), policy(cfg), responseHook, store, stats, ticker);
+            return new Gatekeeper(cfg, authenticator(cfg), policy(cfg), responseHook, store, stats, tokens(cfg), ticker);
+        }
+
+        private static ApiTokens tokens(GateConfig cfg) {
+            try {
+                return new ApiTokens(cfg.tokensFile());
+            } catch (IOException e) {
+                throw new ConfigException("invalid configuration: tokens.file=" + cfg.tokensFile() + ": " + e.getMessage());
+            }
         }
 
         private Authenticator authenticator(GateConfig cfg) {

@@ -1,12 +1,13 @@
 package dev.sessiongate.session;
 
-import dev.sessiongate.auth.Authenticator;
+import dev.sessiongate.auth.Identity;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,12 +20,13 @@ import org.slf4j.LoggerFactory;
 public final class Revalidator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Revalidator.class);
 
-    private final Authenticator authenticator;
+    private final Predicate<Identity> validate;
     private final long everyNanos;
     private final ThreadPoolExecutor executor;
 
-    public Revalidator(Authenticator authenticator, Duration every) {
-        this.authenticator = authenticator;
+    /** Checks with {@code validate} (the authenticator's, or the token store's for token sessions). */
+    public Revalidator(Predicate<Identity> validate, Duration every) {
+        this.validate = validate;
         this.everyNanos = every.toNanos();
         AtomicInteger threads = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(1, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000), task -> {
@@ -49,7 +51,7 @@ public final class Revalidator implements AutoCloseable {
     private void check(Session session) {
         boolean valid;
         try {
-            valid = authenticator.validate(session.identity());
+            valid = validate.test(session.identity());
         } catch (RuntimeException e) {
             // The user store is down: keep the session rather than lock everyone out; try again later.
             LOG.warn("event=revalidation_unavailable user={} message=\"{}\"", session.identity().name(), e.getMessage());

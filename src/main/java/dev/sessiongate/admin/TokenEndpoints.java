@@ -1,0 +1,114 @@
+package dev.sessiongate.admin;
+
+import dev.sessiongate.auth.ApiTokens;
+import dev.sessiongate.filter.FailureResponder;
+import dev.sessiongate.filter.Rejection;
+import dev.sessiongate.filter.SessionGate;
+import dev.sessiongate.session.Session;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code /admin/tokens}: {@code POST} issues a token (shown this once), {@code GET} lists them
+ * without secrets, {@code DELETE /admin/tokens/{id}} revokes one and ends its sessions.
+ */
+final class TokenEndpoints {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int MAX_BODY = 64 * 1024;
+
+    private final SessionGate gate;
+    private final FailureResponder failures;
+
+    TokenEndpoints(SessionGate gate, FailureResponder failures) {
+        this.gate = gate;
+        this.failures = failures;
+    }
+
+    void serve(String path, String method, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (path.equals("/tokens") && method.equals("POST")) {
+            issue(request, response);
+        } else if (path.equals("/tokens") && method.equals("GET")) {
+            List<Map<String, Object>> views = new ArrayList<>();
+            for (ApiTokens.Token token : gate.tokens().list()) {
+                views.add(view(token, null));
+            }
+            AdminServlet.write(response, 200, views);
+        } else if (path.startsWith("/tokens/") && method.equals("DELETE")) {
+            String id = path.substring("/tokens/".length());
+            if (!gate.tokens().revoke(id)) {
+                failures.respond(response, Rejection.NOT_FOUND, "There is no token with this id.", null);
+                return;
+            }
+            List<Session> ended = new ArrayList<>();
+            gate.forEachSession(session -> {
+                if (id.equals(session.identity().tokenId())) {
+                    ended.add(session);
+                }
+            });
+            ended.forEach(gate::revoke);
+            response.setStatus(204);
+        } else {
+            failures.respond(response, Rejection.NOT_FOUND, null, null);
+        }
+    }
+
+    private void issue(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        JsonNode body;
+        try (InputStream in = request.getInputStream()) {
+            byte[] bytes = in.readNBytes(MAX_BODY + 1);
+            if (bytes.length > MAX_BODY) {
+                failures.respond(response, Rejection.BAD_REQUEST, "The body is larger than 64 KiB.", null);
+                return;
+            }
+            body = JSON.readTree(bytes);
+        } catch (JacksonException e) {
+            failures.respond(response, Rejection.BAD_REQUEST, "The body is not valid JSON.", null);
+            return;
+        }
+        JsonNode user = body == null ? null : body.get("user");
+        if (user == null || !user.isString() || user.asString().isBlank() || user.asString().length() > 256) {
+            failures.respond(response, Rejection.BAD_REQUEST, "The body needs a 'user' string.", null);
+            return;
+        }
+        Instant expiresAt = null;
+        JsonNode expiry = body.get("expiresAt");
+        if (expiry != null && !expiry.isNull()) {
+            try {
+                expiresAt = Instant.parse(expiry.asString());
+            } catch (DateTimeParseException e) {
+                failures.respond(response, Rejection.BAD_REQUEST,
+                        "'expiresAt' must be an ISO-8601 instant such as 2027-01-31T00:00:00Z.", null);
+                return;
+            }
+            if (!expiresAt.isAfter(Instant.now())) {
+                failures.respond(response, Rejection.BAD_REQUEST, "'expiresAt' is in the past.", null);
+                return;
+            }
+        }
+        ApiTokens.Issued issued = gate.tokens().issue(user.asString(), expiresAt);
+        AdminServlet.write(response, 201, view(issued.token(), issued.secret()));
+    }
+
+    private static Map<String, Object> view(ApiTokens.Token token, String secret) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", token.id());
+        if (secret != null) {
+            view.put("token", secret);
+        }
+        view.put("user", token.user());
+        view.put("createdAt", token.createdAt().toString());
+        view.put("expiresAt", token.expiresAt() == null ? null : token.expiresAt().toString());
+        return view;
+    }
+}
