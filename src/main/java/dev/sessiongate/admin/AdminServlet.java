@@ -39,6 +39,7 @@ public final class AdminServlet extends HttpServlet {
     private transient FailureResponder failures;
     private transient String node;
     private transient TokenEndpoints tokens;
+    private transient GateMetrics metrics;
 
     @Override
     public void init() throws ServletException {
@@ -50,6 +51,7 @@ public final class AdminServlet extends HttpServlet {
         failures = new FailureResponder(gate.config().realm());
         node = hostName();
         tokens = new TokenEndpoints(gate, failures);
+        metrics = new GateMetrics(gate);
     }
 
     @Override
@@ -85,6 +87,11 @@ public final class AdminServlet extends HttpServlet {
             }
         } else if (path.equals("/stats") && method.equals("GET")) {
             write(response, 200, stats());
+        } else if (path.equals("/metrics") && method.equals("GET")) {
+            byte[] text = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+            response.setContentType("text/plain; version=0.0.4; charset=utf-8");
+            response.setContentLength(text.length);
+            response.getOutputStream().write(text);
         } else if (path.equals("/tokens") || path.startsWith("/tokens/")) {
             tokens.serve(path, method, request, response);
         } else {

@@ -226,8 +226,9 @@ final class Gatekeeper {
             LOG.error("event=auth_error user={} clientIp={}", user, clientIp, e);
             throw new RejectedException(Rejection.AUTHENTICATION_UNAVAILABLE, null);
         }
-        long micros = (System.nanoTime() - start) / 1000;
-        stats.countAuthentication(identity.isEmpty());
+        long nanos = System.nanoTime() - start;
+        long micros = nanos / 1000;
+        stats.countAuthentication(identity.isEmpty(), nanos);
         if (identity.isEmpty()) {
             LOG.info("event=auth_failed user={} clientIp={} checkMicros={}", user, clientIp, micros);
             throw new RejectedException(Rejection.INVALID_CREDENTIALS, null);

@@ -49,7 +49,7 @@ public final class StandaloneServer {
         gateway.setInitOrder(1);
         context.addServlet(gateway, "/*");
         context.addServlet(HealthServlet.class, "/health");
-        context.addServlet(AdminServlet.class, "/admin/*");
+        context.addServlet(adminHolder(), "/admin/*");
         return context;
     }
 
@@ -64,8 +64,15 @@ public final class StandaloneServer {
         context.addServlet(DemoServlet.class, "/api/*");
         context.addServlet(DemoServlet.class, "/public/*");
         context.addServlet(HealthServlet.class, "/health");
-        context.addServlet(AdminServlet.class, "/admin/*");
+        context.addServlet(adminHolder(), "/admin/*");
         return context;
+    }
+
+    /** Started with the context, so that its metrics count from the first request. */
+    private static ServletHolder adminHolder() {
+        ServletHolder admin = new ServletHolder("admin", AdminServlet.class);
+        admin.setInitOrder(2);
+        return admin;
     }
 
     private static FilterHolder filterHolder(SessionGate gate) {

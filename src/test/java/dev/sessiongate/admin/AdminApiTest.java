@@ -94,10 +94,34 @@ class AdminApiTest {
     }
 
     @Test
+    void metricsArePrometheusText() {
+        try (GateServer server = start(null, "admin.token", TOKEN)) {
+            login(server, "sha1", "sha1-pw", "/api/a");
+            login(server, "sha1", "sha1-pw", "/api/a");
+            login(server, "sha1", "sha1-pw", "/api/a");
+            server.request().header("Authorization", basic("sha1", "wrong")).post("/api/a").then().statusCode(401);
+            Response metrics = admin(server).get("/admin/metrics");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.contentType()).startsWith("text/plain");
+            assertThat(metrics.asString())
+                    .contains("sessiongate_cache_hits_total 2.0")
+                    .contains("sessiongate_cache_misses_total 2.0")
+                    .contains("sessiongate_auth_calls_total 2.0")
+                    .contains("sessiongate_auth_failures_total 1.0")
+                    .contains("sessiongate_sessions_live 1.0")
+                    .contains("sessiongate_requests_throttled_total 0.0")
+                    .contains("sessiongate_auth_check_seconds_count 2")
+                    .contains("sessiongate_auth_check_seconds_bucket{le=");
+            server.request().get("/admin/metrics").then().statusCode(401);
+        }
+    }
+
+    @Test
     void noAnswerCarriesAPasswordOrKeyMaterial() {
         try (GateServer server = start(null, "admin.token", TOKEN)) {
             login(server, "sha1", "sha1-pw", "/api/a");
-            for (String path : new String[] {"/admin/sessions", "/admin/stats", "/admin/sessions/nope", "/admin/nothing"}) {
+            for (String path : new String[] {"/admin/sessions", "/admin/stats", "/admin/metrics", "/admin/tokens",
+                    "/admin/sessions/nope", "/admin/nothing"}) {
                 String body = admin(server).get(path).asString();
                 assertThat(body).doesNotContain("sha1-pw", Fixtures.SECRET, TOKEN, "{SHA}", "$2y$");
             }
