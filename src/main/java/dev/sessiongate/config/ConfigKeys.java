@@ -28,6 +28,8 @@ final class ConfigKeys {
             Map.entry("sessions.max", "100000"),
             Map.entry("admin.token", ""),
             Map.entry("tokens.file", ""),
+            Map.entry("auth.delegate-url", ""),
+            Map.entry("auth.delegate-timeout", "5s"),
             Map.entry("auth.max-failures", "5"),
             Map.entry("auth.failure-window", "5m"),
             Map.entry("auth.threads", String.valueOf(Runtime.getRuntime().availableProcessors())),
@@ -45,7 +47,7 @@ final class ConfigKeys {
      */
     static final Set<String> NOT_YET_SUPPORTED = Set.of(
             "sessions.max-per-user", "sessions.max-per-ip",
-            "sessions.on-limit", "auth.delegate-url",
+            "sessions.on-limit",
             "ldap.url", "ldap.user-dn-pattern", "ldap.search-base", "ldap.search-filter",
             "ldap.bind-dn", "ldap.bind-password", "ldap.group-search-base", "ldap.group-filter",
             "store.redis-uri");

@@ -164,28 +164,17 @@ public final class ConfigLoader {
                 r.duration("auth.failure-window"),
                 r.integer("auth.threads", 1, 1024),
                 r.integer("auth.queue", 1, 1_000_000),
+                r.httpUrl("auth.delegate-url"),
+                r.duration("auth.delegate-timeout"),
                 r.writableFile("tokens.file"),
                 r.secret("admin.token"),
                 upstream(r, settings));
     }
 
     private static GateConfig.Upstream upstream(Settings r, Map<String, String> settings) {
-        String url = settings.get("upstream.url");
-        if (url.isEmpty()) {
+        URI uri = r.httpUrl("upstream.url");
+        if (uri == null) {
             return null;
-        }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw ConfigException.badValue("upstream.url", url, "not a URL");
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw ConfigException.badValue("upstream.url", url, "must be an http:// or https:// URL with a host");
-        }
-        if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-            throw ConfigException.badValue("upstream.url", url, "must have no query, fragment or user info");
         }
         return new GateConfig.Upstream(uri, r.duration("upstream.connect-timeout"), r.duration("upstream.timeout"),
                 r.bool("upstream.pass-cookies"), r.bool("upstream.forward-authorization"));
@@ -239,6 +228,28 @@ public final class ConfigLoader {
                 throw ConfigException.badValue(key, value, "too short, use at least " + MIN_SECRET_LENGTH + " characters");
             }
             return Secret.of(value);
+        }
+
+        /** An http:// or https:// URL with a host and no query, fragment or user info, or {@code null}. */
+        URI httpUrl(String key) {
+            String url = settings.get(key);
+            if (url.isEmpty()) {
+                return null;
+            }
+            URI uri;
+            try {
+                uri = new URI(url);
+            } catch (URISyntaxException e) {
+                throw ConfigException.badValue(key, url, "not a URL");
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+                throw ConfigException.badValue(key, url, "must be an http:// or https:// URL with a host");
+            }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+                throw ConfigException.badValue(key, url, "must have no query, fragment or user info");
+            }
+            return uri;
         }
 
         boolean bool(String key) {

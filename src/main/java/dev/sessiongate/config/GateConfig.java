@@ -33,6 +33,8 @@ import java.util.Set;
  * @param failureWindow      the window of {@code maxFailures}
  * @param authThreads        threads that run password checks
  * @param authQueue          password checks that may wait for a thread before 503
+ * @param delegateUrl        {@code auth.delegate-url}: the service that checks passwords, or {@code null}
+ * @param delegateTimeout    how long the delegate may take
  * @param tokensFile         where API tokens are kept (hashes only), or {@code null}: in memory
  * @param adminToken         the bearer token of the admin API, or {@code null}: admin off
  * @param upstream           where gateway mode forwards to, or {@code null} without {@code upstream.url}
@@ -59,6 +61,8 @@ public record GateConfig(
         Duration failureWindow,
         int authThreads,
         int authQueue,
+        URI delegateUrl,
+        Duration delegateTimeout,
         Path tokensFile,
         Secret adminToken,
         Upstream upstream) {

@@ -5,6 +5,7 @@ import dev.sessiongate.auth.AccessPolicy;
 import dev.sessiongate.auth.ApiTokens;
 import dev.sessiongate.auth.Authenticator;
 import dev.sessiongate.auth.AuthenticatorUnavailableException;
+import dev.sessiongate.auth.DelegatedAuthenticator;
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.LoginRefusedException;
 import dev.sessiongate.auth.PasswordChecks;
@@ -221,7 +222,8 @@ final class Gatekeeper {
             throw new RejectedException(Rejection.AUTHENTICATION_BUSY, null, null, e.retryAfterSeconds());
         } catch (AuthenticatorUnavailableException e) {
             LOG.warn("event=auth_unavailable user={} clientIp={} message=\"{}\"", user, clientIp, e.getMessage());
-            throw new RejectedException(Rejection.AUTHENTICATION_UNAVAILABLE, null);
+            throw new RejectedException(e instanceof DelegatedAuthenticator.DelegateFailedException
+                    ? Rejection.AUTHENTICATION_DELEGATE_FAILED : Rejection.AUTHENTICATION_UNAVAILABLE, null);
         } catch (RuntimeException e) {
             LOG.error("event=auth_error user={} clientIp={}", user, clientIp, e);
             throw new RejectedException(Rejection.AUTHENTICATION_UNAVAILABLE, null);

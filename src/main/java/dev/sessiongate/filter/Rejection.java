@@ -25,6 +25,8 @@ public enum Rejection {
             "The user store cannot be reached; try again later."),
     TOO_MANY_FAILURES(429, "too_many_failures",
             "Too many failed logins from this address; try again later."),
+    AUTHENTICATION_DELEGATE_FAILED(502, "authentication_delegate_failed",
+            "The authentication service gave no usable answer."),
     AUTHENTICATION_BUSY(503, "authentication_busy",
             "Too many logins at once; try again shortly."),
     UPSTREAM_UNAVAILABLE(502, "upstream_unavailable",

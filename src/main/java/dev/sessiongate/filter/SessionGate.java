@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sessiongate.auth.AccessPolicy;
 import dev.sessiongate.auth.ApiTokens;
 import dev.sessiongate.auth.Authenticator;
+import dev.sessiongate.auth.DelegatedAuthenticator;
 import dev.sessiongate.auth.GroupPolicy;
 import dev.sessiongate.auth.htpasswd.HtpasswdAuthenticator;
 import dev.sessiongate.config.ConfigException;
@@ -244,8 +245,16 @@ public final class SessionGate implements Filter {
             if (authenticator != null) {
                 return authenticator;
             }
+            if (cfg.usersFile() != null && cfg.delegateUrl() != null) {
+                throw new ConfigException("invalid configuration: users.file and auth.delegate-url are both set; "
+                        + "set the one authenticator to use");
+            }
+            if (cfg.delegateUrl() != null) {
+                return new DelegatedAuthenticator(cfg.delegateUrl(), cfg.delegateTimeout());
+            }
             if (cfg.usersFile() == null) {
-                throw new ConfigException("no authenticator configured: set users.file to an htpasswd file");
+                throw new ConfigException("no authenticator configured: set users.file to an htpasswd file, "
+                        + "or auth.delegate-url");
             }
             try {
                 return new HtpasswdAuthenticator(cfg.usersFile(), cfg.groupsFile());

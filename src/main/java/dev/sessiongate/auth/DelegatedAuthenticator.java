@@ -1,0 +1,95 @@
+package dev.sessiongate.auth;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Asks another service ({@code auth.delegate-url}), as nginx {@code auth_request} or Traefik
+ * {@code forwardAuth} do: the Basic credentials go there in a {@code GET}; {@code 2xx} lets the
+ * user in (with the groups of an {@code X-Auth-Groups} header, comma-separated, if the service
+ * sends one), {@code 401} or {@code 403} does not; anything else, or no answer within
+ * {@code auth.delegate-timeout}, is a failure of the service ({@code 502} to the client).
+ *
+ * <p>{@link #validate} cannot re-check without the password, so it says yes: a delegated
+ * session lasts until its idle timeout or lifetime.
+ */
+public final class DelegatedAuthenticator implements Authenticator {
+    private final URI url;
+    private final Duration timeout;
+    private final HttpClient client;
+
+    public DelegatedAuthenticator(URI url, Duration timeout) {
+        this.url = url;
+        this.timeout = timeout;
+        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    @Override
+    public Optional<Identity> authenticate(String user, Password password) {
+        HttpResponse<Void> response;
+        try {
+            response = client.send(HttpRequest.newBuilder(url).timeout(timeout)
+                    .header("Authorization", basic(user, password)).GET().build(), HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+            throw new DelegateFailedException("no answer from " + url + ": " + e.getClass().getSimpleName(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DelegateFailedException("interrupted while asking " + url, e);
+        }
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return Optional.of(new Identity(user, groups(response), ""));
+        }
+        if (status == 401 || status == 403) {
+            return Optional.empty();
+        }
+        throw new DelegateFailedException(url + " answered " + status, null);
+    }
+
+    @Override
+    public boolean validate(Identity identity) {
+        return true;
+    }
+
+    /** The header value; the only place the password becomes text, for as long as the request. */
+    private static String basic(String user, Password password) {
+        byte[] name = user.getBytes(StandardCharsets.UTF_8);
+        byte[] pw = password.bytes();
+        ByteBuffer joined = ByteBuffer.allocate(name.length + 1 + pw.length).put(name).put((byte) ':').put(pw);
+        byte[] encoded = Base64.getEncoder().encode(joined.array());
+        Arrays.fill(joined.array(), (byte) 0);
+        return "Basic " + new String(encoded, StandardCharsets.US_ASCII);
+    }
+
+    private static Set<String> groups(HttpResponse<Void> response) {
+        Set<String> groups = new LinkedHashSet<>();
+        for (String value : response.headers().allValues("X-Auth-Groups")) {
+            for (String group : value.split(",")) {
+                if (!group.isBlank()) {
+                    groups.add(group.trim());
+                }
+            }
+        }
+        return groups;
+    }
+
+    /** The delegate gave no usable answer: the client gets a 502. */
+    public static final class DelegateFailedException extends AuthenticatorUnavailableException {
+        private static final long serialVersionUID = 1L;
+
+        DelegateFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
