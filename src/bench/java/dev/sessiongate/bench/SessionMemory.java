@@ -17,14 +17,16 @@ import javax.management.ObjectName;
  * classes of a live-object histogram, to say where the bytes go.
  *
  * <p>The sessions are as the filter makes them: a random 256-bit key, a random 128-bit id, the
- * identity of one of 1,000 users (shared, as the authenticator returns one per user), a client IP
- * string of its own, timestamps, no attributes.
+ * identity of one of 20,000 users (shared, as the authenticator returns one per user), one of
+ * 20,000 client IPv4 addresses, timestamps, no attributes: 50 sessions per user and per address,
+ * the default {@code sessions.max-per-user} and {@code sessions.max-per-ip}, so that the store's
+ * per-user and per-address counts are part of the figure.
  */
 public final class SessionMemory {
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         CaffeineSessionStore store = new CaffeineSessionStore(count, Duration.ofHours(1), Duration.ofHours(8), Ticker.systemTicker());
-        Identity[] users = new Identity[1000];
+        Identity[] users = new Identity[Math.max(1, count / 50)];
         for (int i = 0; i < users.length; i++) {
             users[i] = new Identity("user" + i, Set.of("partners"), "0123456789abcdef");
         }
@@ -33,7 +35,8 @@ public final class SessionMemory {
         long now = System.currentTimeMillis();
         for (int i = 0; i < count; i++) {
             UserKey key = new UserKey(random.nextLong(), random.nextLong(), random.nextLong(), random.nextLong());
-            String ip = "10." + ((i >> 16) & 0xFF) + "." + ((i >> 8) & 0xFF) + "." + (i & 0xFF);
+            int address = (i * 7919) % users.length; // another pairing of users and addresses than i % users
+            String ip = "10." + ((address >> 16) & 0xFF) + "." + ((address >> 8) & 0xFF) + "." + (address & 0xFF);
             store.save(new Session(key, users[i % users.length], ip, now, System.nanoTime()));
         }
         long full = usedAfterGc();

@@ -26,6 +26,9 @@ final class ConfigKeys {
             Map.entry("session.max-lifetime", "28800"),
             Map.entry("session.revalidate-after", "300"),
             Map.entry("sessions.max", "100000"),
+            Map.entry("sessions.max-per-user", "50"),
+            Map.entry("sessions.max-per-ip", "50"),
+            Map.entry("sessions.on-limit", "evict-oldest"),
             Map.entry("admin.token", ""),
             Map.entry("tokens.file", ""),
             Map.entry("auth.delegate-url", ""),
@@ -46,8 +49,6 @@ final class ConfigKeys {
      * that quietly runs without them.
      */
     static final Set<String> NOT_YET_SUPPORTED = Set.of(
-            "sessions.max-per-user", "sessions.max-per-ip",
-            "sessions.on-limit",
             "ldap.url", "ldap.user-dn-pattern", "ldap.search-base", "ldap.search-filter",
             "ldap.bind-dn", "ldap.bind-password", "ldap.group-search-base", "ldap.group-filter",
             "store.redis-uri");

@@ -160,6 +160,9 @@ public final class ConfigLoader {
                 lifetime,
                 r.duration("session.revalidate-after"),
                 r.integer("sessions.max", 1, Integer.MAX_VALUE),
+                r.integer("sessions.max-per-user", 1, Integer.MAX_VALUE),
+                r.integer("sessions.max-per-ip", 1, Integer.MAX_VALUE),
+                r.onLimitReject(),
                 r.integer("auth.max-failures", 1, 1_000_000),
                 r.duration("auth.failure-window"),
                 r.integer("auth.threads", 1, 1024),
@@ -250,6 +253,16 @@ public final class ConfigLoader {
                 throw ConfigException.badValue(key, url, "must have no query, fragment or user info");
             }
             return uri;
+        }
+
+        /** {@code sessions.on-limit}: true for {@code reject}, false for {@code evict-oldest}. */
+        boolean onLimitReject() {
+            String value = settings.get("sessions.on-limit");
+            switch (value.toLowerCase(Locale.ROOT)) {
+                case "reject": return true;
+                case "evict-oldest": return false;
+                default: throw ConfigException.badValue("sessions.on-limit", value, "must be reject or evict-oldest");
+            }
         }
 
         boolean bool(String key) {

@@ -29,6 +29,10 @@ import java.util.Set;
  * @param maxLifetime        a session ends this long after it began, however busy
  * @param revalidateAfter    a session's identity is re-checked in the background this often
  * @param maxSessions        the most sessions kept at once
+ * @param maxPerUser         the most sessions of one user
+ * @param maxPerIp           the most sessions from one client IP
+ * @param rejectOverLimit    {@code sessions.on-limit=reject}: refuse a new session over a limit
+ *                           (else the oldest of that user or IP ends)
  * @param maxFailures        failed logins per user and IP within {@code failureWindow} before 429
  * @param failureWindow      the window of {@code maxFailures}
  * @param authThreads        threads that run password checks
@@ -57,6 +61,9 @@ public record GateConfig(
         Duration maxLifetime,
         Duration revalidateAfter,
         long maxSessions,
+        int maxPerUser,
+        int maxPerIp,
+        boolean rejectOverLimit,
         int maxFailures,
         Duration failureWindow,
         int authThreads,

@@ -19,6 +19,7 @@ import dev.sessiongate.key.UserKeyDeriver;
 import dev.sessiongate.session.GateStats;
 import dev.sessiongate.session.Revalidator;
 import dev.sessiongate.session.Session;
+import dev.sessiongate.session.SessionLimits;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.session.SingleFlight;
 import jakarta.servlet.AsyncContext;
@@ -54,6 +55,7 @@ final class Gatekeeper {
     private final GateStats stats;
     private final PasswordChecks passwordChecks;
     private final ApiTokens tokens;
+    private final SessionLimits limits;
     private final AccessPolicy policy;
     private final ResponseNotifier notifier;
     private final FailureResponder responder;
@@ -70,6 +72,8 @@ final class Gatekeeper {
     Gatekeeper(GateConfig config, Authenticator authenticator, AccessPolicy policy, ResponseHook hook,
                SessionStore store, GateStats stats, ApiTokens tokens, Ticker ticker) {
         this.tokens = tokens;
+        this.limits = new SessionLimits(store, stats, config.maxPerUser(), config.maxPerIp(), config.maxSessions(),
+                config.rejectOverLimit());
         this.config = config;
         this.deriver = new UserKeyDeriver(config.keySecret(), config.keyParts());
         this.clientIps = new ClientIpResolver(config.trustedProxies());
@@ -240,6 +244,9 @@ final class Gatekeeper {
             String supportId = Long.toUnsignedString(ThreadLocalRandom.current().nextLong() >>> 1, 10);
             LOG.warn("event=access_denied supportId={} user={} clientIp={} reason=\"{}\"", supportId, user, clientIp, denial);
             throw new RejectedException(Rejection.ACCESS_DENIED, null, supportId);
+        }
+        if (!limits.admit(user, clientIp)) {
+            throw new RejectedException(Rejection.SESSION_LIMIT, null, null, 60);
         }
         Session session = new Session(key, identity.get(), clientIp, System.currentTimeMillis(), ticker.read());
         LOG.info("event=session_created user={} clientIp={} sessionId={} key={} checkMicros={}",

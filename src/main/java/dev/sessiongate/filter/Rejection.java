@@ -23,6 +23,8 @@ public enum Rejection {
             "The request path climbs above the root."),
     AUTHENTICATION_UNAVAILABLE(503, "authentication_unavailable",
             "The user store cannot be reached; try again later."),
+    SESSION_LIMIT(429, "session_limit",
+            "Too many sessions for this user or address; try again later."),
     TOO_MANY_FAILURES(429, "too_many_failures",
             "Too many failed logins from this address; try again later."),
     AUTHENTICATION_DELEGATE_FAILED(502, "authentication_delegate_failed",

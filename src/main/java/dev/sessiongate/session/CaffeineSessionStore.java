@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sessiongate.key.UserKey;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -27,6 +28,9 @@ public final class CaffeineSessionStore implements SessionStore {
     private final Ticker ticker;
     private final long idleNanos;
     private final long lifetimeNanos;
+    /** Live sessions per user and per client IP; an entry exists only while its count is above 0. */
+    private final ConcurrentHashMap<String, Integer> perUser = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Integer> perIp = new ConcurrentHashMap<>();
 
     public CaffeineSessionStore(long maxSessions, Duration idleTimeout, Duration maxLifetime, Ticker ticker) {
         this(maxSessions, idleTimeout, maxLifetime, ticker, new GateStats());
@@ -45,6 +49,7 @@ public final class CaffeineSessionStore implements SessionStore {
                 .removalListener((UserKey key, Session session, RemovalCause cause) -> {
                     if (session != null) {
                         session.invalidate();
+                        count(session, -1);
                     }
                     if (cause.wasEvicted()) {
                         stats.evictions.increment();
@@ -78,7 +83,28 @@ public final class CaffeineSessionStore implements SessionStore {
 
     @Override
     public void save(Session session) {
+        count(session, +1);
         cache.put(session.key(), session);
+    }
+
+    @Override
+    public int countOfUser(String user) {
+        return perUser.getOrDefault(user, 0);
+    }
+
+    @Override
+    public int countOfIp(String clientIp) {
+        return perIp.getOrDefault(clientIp, 0);
+    }
+
+    private void count(Session session, int delta) {
+        perUser.compute(session.identity().name(), (user, n) -> add(n, delta));
+        perIp.compute(session.clientIp(), (ip, n) -> add(n, delta));
+    }
+
+    private static Integer add(Integer count, int delta) {
+        int next = (count == null ? 0 : count) + delta;
+        return next > 0 ? next : null;
     }
 
     @Override
@@ -104,6 +130,9 @@ public final class CaffeineSessionStore implements SessionStore {
     private static final class SessionExpiry implements Expiry<UserKey, Session> {
         private final long idleNanos;
         private final long lifetimeNanos;
+    /** Live sessions per user and per client IP; an entry exists only while its count is above 0. */
+    private final ConcurrentHashMap<String, Integer> perUser = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Integer> perIp = new ConcurrentHashMap<>();
 
         SessionExpiry(long idleNanos, long lifetimeNanos) {
             this.idleNanos = idleNanos;

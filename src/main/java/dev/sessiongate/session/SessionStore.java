@@ -21,6 +21,12 @@ public interface SessionStore {
     /** About how many sessions are live. */
     long size();
 
+    /** About how many live sessions {@code user} has (for {@code sessions.max-per-user}). */
+    int countOfUser(String user);
+
+    /** About how many live sessions come from {@code clientIp} (for {@code sessions.max-per-ip}). */
+    int countOfIp(String clientIp);
+
     /** Calls {@code action} for every live session, for the admin API; not for the request path. */
     void forEach(Consumer<Session> action);
 }
