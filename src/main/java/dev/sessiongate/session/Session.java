@@ -41,7 +41,6 @@ public final class Session {
     private final long createdAt;
     private final long createdNanos;
     private volatile long lastAccessNanos;
-    private volatile long cacheDeadlineNanos;
     private volatile long requests;
     private volatile long validatedNanos;
     private volatile Map<String, Object> attributes;
@@ -109,14 +108,7 @@ public final class Session {
         return lastAccessNanos;
     }
 
-    /** Ticker time until which the store's cache keeps this session without being told again. */
-    long cacheDeadlineNanos() {
-        return cacheDeadlineNanos;
-    }
 
-    void cacheDeadlineNanos(long deadline) {
-        cacheDeadlineNanos = deadline;
-    }
 
     public long requests() {
         return requests;
