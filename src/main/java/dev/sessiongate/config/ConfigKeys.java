@@ -31,6 +31,14 @@ final class ConfigKeys {
             Map.entry("sessions.on-limit", "evict-oldest"),
             Map.entry("admin.token", ""),
             Map.entry("tokens.file", ""),
+            Map.entry("ldap.url", ""),
+            Map.entry("ldap.user-dn-pattern", ""),
+            Map.entry("ldap.search-base", ""),
+            Map.entry("ldap.search-filter", "(uid={0})"),
+            Map.entry("ldap.bind-dn", ""),
+            Map.entry("ldap.bind-password", ""),
+            Map.entry("ldap.group-search-base", ""),
+            Map.entry("ldap.group-filter", "(member={0})"),
             Map.entry("auth.delegate-url", ""),
             Map.entry("auth.delegate-timeout", "5s"),
             Map.entry("auth.max-failures", "5"),
@@ -48,10 +56,7 @@ final class ConfigKeys {
      * silently ignored: an operator who configures LDAP or an admin token must not get a server
      * that quietly runs without them.
      */
-    static final Set<String> NOT_YET_SUPPORTED = Set.of(
-            "ldap.url", "ldap.user-dn-pattern", "ldap.search-base", "ldap.search-filter",
-            "ldap.bind-dn", "ldap.bind-password", "ldap.group-search-base", "ldap.group-filter",
-            "store.redis-uri");
+    static final Set<String> NOT_YET_SUPPORTED = Set.of("store.redis-uri");
 
     private ConfigKeys() {
     }

@@ -167,11 +167,45 @@ public final class ConfigLoader {
                 r.duration("auth.failure-window"),
                 r.integer("auth.threads", 1, 1024),
                 r.integer("auth.queue", 1, 1_000_000),
+                ldap(settings),
                 r.httpUrl("auth.delegate-url"),
                 r.duration("auth.delegate-timeout"),
                 r.writableFile("tokens.file"),
                 r.secret("admin.token"),
                 upstream(r, settings));
+    }
+
+    private static GateConfig.Ldap ldap(Map<String, String> settings) {
+        String url = settings.get("ldap.url");
+        if (url.isEmpty()) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw ConfigException.badValue("ldap.url", url, "not a URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("ldap") && !scheme.equals("ldaps") || uri.getHost() == null) {
+            throw ConfigException.badValue("ldap.url", url, "must be an ldap:// or ldaps:// URL with a host");
+        }
+        String pattern = settings.get("ldap.user-dn-pattern");
+        String searchBase = settings.get("ldap.search-base");
+        if (pattern.isEmpty() == searchBase.isEmpty()) {
+            throw ConfigException.badValue("ldap.url", url, "set exactly one of ldap.user-dn-pattern and ldap.search-base");
+        }
+        if (!pattern.isEmpty() && !pattern.contains("{0}")) {
+            throw ConfigException.badValue("ldap.user-dn-pattern", pattern, "must contain {0} for the user name");
+        }
+        String password = settings.get("ldap.bind-password");
+        return new GateConfig.Ldap(uri, emptyToNull(pattern), emptyToNull(searchBase), settings.get("ldap.search-filter"),
+                emptyToNull(settings.get("ldap.bind-dn")), password.isEmpty() ? null : Secret.of(password),
+                emptyToNull(settings.get("ldap.group-search-base")), settings.get("ldap.group-filter"));
+    }
+
+    private static String emptyToNull(String value) {
+        return value.isEmpty() ? null : value;
     }
 
     private static GateConfig.Upstream upstream(Settings r, Map<String, String> settings) {

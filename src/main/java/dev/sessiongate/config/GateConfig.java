@@ -37,6 +37,7 @@ import java.util.Set;
  * @param failureWindow      the window of {@code maxFailures}
  * @param authThreads        threads that run password checks
  * @param authQueue          password checks that may wait for a thread before 503
+ * @param ldap               the LDAP directory of users, or {@code null} without {@code ldap.url}
  * @param delegateUrl        {@code auth.delegate-url}: the service that checks passwords, or {@code null}
  * @param delegateTimeout    how long the delegate may take
  * @param tokensFile         where API tokens are kept (hashes only), or {@code null}: in memory
@@ -68,11 +69,28 @@ public record GateConfig(
         Duration failureWindow,
         int authThreads,
         int authQueue,
+        Ldap ldap,
         URI delegateUrl,
         Duration delegateTimeout,
         Path tokensFile,
         Secret adminToken,
         Upstream upstream) {
+
+    /**
+     * The LDAP authenticator's settings ({@code ldap.*}).
+     *
+     * @param url             {@code ldap://} or {@code ldaps://} host and port
+     * @param userDnPattern   e.g. {@code uid={0},ou=people,dc=example,dc=com}, or {@code null} to search
+     * @param searchBase      where to search for the user when there is no pattern
+     * @param searchFilter    the search, {@code {0}} being the user name
+     * @param bindDn          the service account for searches, or {@code null} for anonymous
+     * @param bindPassword    its password
+     * @param groupSearchBase where groups are, or {@code null} for no groups
+     * @param groupFilter     the group search, {@code {0}} being the user's DN and {@code {1}} the name
+     */
+    public record Ldap(URI url, String userDnPattern, String searchBase, String searchFilter, String bindDn,
+                       Secret bindPassword, String groupSearchBase, String groupFilter) {
+    }
 
     /**
      * Gateway mode's upstream.

@@ -53,6 +53,7 @@ final class Gatekeeper {
     private final SessionStore store;
     private final SingleFlight sessions;
     private final GateStats stats;
+    private final Authenticator authenticator;
     private final PasswordChecks passwordChecks;
     private final ApiTokens tokens;
     private final SessionLimits limits;
@@ -80,6 +81,7 @@ final class Gatekeeper {
         this.store = store;
         this.stats = stats;
         this.sessions = new SingleFlight(store, stats);
+        this.authenticator = authenticator;
         this.passwordChecks = new PasswordChecks(authenticator, config.authThreads(), config.authQueue(),
                 config.maxFailures(), config.failureWindow(), ticker);
         this.policy = policy;
@@ -259,6 +261,13 @@ final class Gatekeeper {
         revalidator.close();
         passwordChecks.close();
         delays.shutdownNow();
+        if (authenticator instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("event=authenticator_close_failed", e);
+            }
+        }
     }
 
     GateConfig config() {

@@ -1,10 +1,12 @@
 package dev.sessiongate.filter;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import com.unboundid.ldap.sdk.LDAPException;
 import dev.sessiongate.auth.AccessPolicy;
 import dev.sessiongate.auth.ApiTokens;
 import dev.sessiongate.auth.Authenticator;
 import dev.sessiongate.auth.DelegatedAuthenticator;
+import dev.sessiongate.auth.ldap.LdapAuthenticator;
 import dev.sessiongate.auth.GroupPolicy;
 import dev.sessiongate.auth.htpasswd.HtpasswdAuthenticator;
 import dev.sessiongate.config.ConfigException;
@@ -245,16 +247,25 @@ public final class SessionGate implements Filter {
             if (authenticator != null) {
                 return authenticator;
             }
-            if (cfg.usersFile() != null && cfg.delegateUrl() != null) {
-                throw new ConfigException("invalid configuration: users.file and auth.delegate-url are both set; "
-                        + "set the one authenticator to use");
+            int configured = (cfg.usersFile() != null ? 1 : 0) + (cfg.delegateUrl() != null ? 1 : 0) + (cfg.ldap() != null ? 1 : 0);
+            if (configured > 1) {
+                throw new ConfigException("invalid configuration: more than one of users.file, ldap.url and "
+                        + "auth.delegate-url is set; set the one authenticator to use");
+            }
+            if (cfg.ldap() != null) {
+                try {
+                    return new LdapAuthenticator(cfg.ldap());
+                } catch (LDAPException e) {
+                    throw new ConfigException("invalid configuration: ldap.url=" + cfg.ldap().url()
+                            + ": cannot connect (" + e.getResultCode() + ")");
+                }
             }
             if (cfg.delegateUrl() != null) {
                 return new DelegatedAuthenticator(cfg.delegateUrl(), cfg.delegateTimeout());
             }
             if (cfg.usersFile() == null) {
                 throw new ConfigException("no authenticator configured: set users.file to an htpasswd file, "
-                        + "or auth.delegate-url");
+                        + "ldap.url, or auth.delegate-url");
             }
             try {
                 return new HtpasswdAuthenticator(cfg.usersFile(), cfg.groupsFile());
