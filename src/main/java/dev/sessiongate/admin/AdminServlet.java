@@ -60,6 +60,15 @@ public final class AdminServlet extends HttpServlet {
             failures.respond(response, Rejection.ADMIN_DISABLED, null, null);
             return;
         }
+        String page = request.getPathInfo() == null ? null : PAGES.get(request.getPathInfo());
+        if (request.getPathInfo() == null) {
+            response.sendRedirect(request.getRequestURI() + "/");
+            return;
+        }
+        if (page != null && request.getMethod().equals("GET")) {
+            servePage(page, response);
+            return;
+        }
         if (!authorized(request)) {
             LOG.warn("event=admin_unauthorized clientIp={} method={} path={}", request.getRemoteAddr(),
                     request.getMethod(), request.getRequestURI());
@@ -97,6 +106,24 @@ public final class AdminServlet extends HttpServlet {
         } else {
             failures.respond(response, Rejection.NOT_FOUND, null, null);
         }
+    }
+
+    /** The page's static files; they hold no data, the data comes from the API with the token. */
+    private static final Map<String, String> PAGES = Map.of(
+            "/", "admin.html", "/admin.js", "admin.js", "/admin.css", "admin.css");
+
+    private static void servePage(String name, HttpServletResponse response) throws IOException {
+        byte[] bytes;
+        try (java.io.InputStream in = AdminServlet.class.getResourceAsStream(name)) {
+            bytes = in.readAllBytes();
+        }
+        response.setContentType(name.endsWith(".html") ? "text/html;charset=utf-8"
+                : name.endsWith(".js") ? "text/javascript;charset=utf-8" : "text/css;charset=utf-8");
+        response.setHeader("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("Cache-Control", "no-cache");
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
     }
 
     private boolean authorized(HttpServletRequest request) {
