@@ -125,9 +125,19 @@ class ConfigLoaderTest {
 
     @Test
     void keysOfLaterVersionsAreRefusedRatherThanIgnored() {
-        assertError(Map.of("ldap.url", "ldap://directory"), "ldap.url=ldap://directory", "not supported");
-        assertError(Map.of("ldap.bind-password", "very-secret-password"), "ldap.bind-password=<redacted>", "not supported");
         assertError(Map.of("store.redis-uri", "redis://localhost"), "store.redis-uri=redis://localhost", "not supported");
+    }
+
+    @Test
+    void ldapSettingsAreCheckedAndTheBindPasswordNeverRepeated() {
+        assertError(Map.of("ldap.url", "ldap://directory"), "ldap.url=ldap://directory",
+                "exactly one of ldap.user-dn-pattern and ldap.search-base");
+        assertError(Map.of("ldap.url", "http://directory", "ldap.search-base", "dc=x"), "ldap:// or ldaps://");
+        assertError(Map.of("ldap.url", "ldap://d", "ldap.user-dn-pattern", "uid=x,dc=y"), "must contain {0}");
+        GateConfig config = ConfigLoader.load(null, Map.of("ldap.url", "ldaps://d", "ldap.search-base", "dc=x",
+                "ldap.bind-password", "very-secret-password"));
+        assertThat(config.ldap().searchFilter()).isEqualTo("(uid={0})");
+        assertThat(config.toString()).doesNotContain("very-secret-password");
     }
 
     @Test
