@@ -54,6 +54,11 @@ public final class PasswordChecks implements AutoCloseable {
      * @throws AuthenticatorUnavailableException when the user store cannot be asked
      */
     public Optional<Identity> check(String user, Password password, String clientIp) {
+        return check(user, password, clientIp, authenticator);
+    }
+
+    /** As {@link #check(String, Password, String)}, asking {@code checker} instead of the authenticator. */
+    public Optional<Identity> check(String user, Password password, String clientIp, Authenticator checker) {
         String userKey = "u\u0000" + user + "\u0000" + clientIp;
         String ipKey = "i\u0000" + clientIp;
         long now = ticker.read();
@@ -71,7 +76,7 @@ public final class PasswordChecks implements AutoCloseable {
         }
         Future<Optional<Identity>> result;
         try {
-            result = pool.submit(() -> authenticator.authenticate(user, password));
+            result = pool.submit(() -> checker.authenticate(user, password));
         } catch (RejectedExecutionException e) {
             throw new LoginRefusedException(false, 1, true);
         }

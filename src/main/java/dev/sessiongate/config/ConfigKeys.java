@@ -40,6 +40,7 @@ final class ConfigKeys {
             Map.entry("ldap.group-search-base", ""),
             Map.entry("ldap.group-filter", "(member={0})"),
             Map.entry("auth.delegate-url", ""),
+            Map.entry("auth.container-realm", "false"),
             Map.entry("auth.delegate-timeout", "5s"),
             Map.entry("auth.max-failures", "5"),
             Map.entry("auth.failure-window", "5m"),

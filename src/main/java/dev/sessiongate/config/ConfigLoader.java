@@ -168,6 +168,7 @@ public final class ConfigLoader {
                 r.integer("auth.threads", 1, 1024),
                 r.integer("auth.queue", 1, 1_000_000),
                 ldap(settings),
+                r.bool("auth.container-realm"),
                 r.httpUrl("auth.delegate-url"),
                 r.duration("auth.delegate-timeout"),
                 r.writableFile("tokens.file"),

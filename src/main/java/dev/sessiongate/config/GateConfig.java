@@ -38,6 +38,7 @@ import java.util.Set;
  * @param authThreads        threads that run password checks
  * @param authQueue          password checks that may wait for a thread before 503
  * @param ldap               the LDAP directory of users, or {@code null} without {@code ldap.url}
+ * @param containerRealm     {@code auth.container-realm}: the hosting container checks passwords
  * @param delegateUrl        {@code auth.delegate-url}: the service that checks passwords, or {@code null}
  * @param delegateTimeout    how long the delegate may take
  * @param tokensFile         where API tokens are kept (hashes only), or {@code null}: in memory
@@ -70,6 +71,7 @@ public record GateConfig(
         int authThreads,
         int authQueue,
         Ldap ldap,
+        boolean containerRealm,
         URI delegateUrl,
         Duration delegateTimeout,
         Path tokensFile,

@@ -56,6 +56,7 @@ final class Gatekeeper {
     private final Authenticator authenticator;
     private final PasswordChecks passwordChecks;
     private final ApiTokens tokens;
+    private final ContainerRealm containerRealm;
     private final SessionLimits limits;
     private final AccessPolicy policy;
     private final ResponseNotifier notifier;
@@ -73,6 +74,7 @@ final class Gatekeeper {
     Gatekeeper(GateConfig config, Authenticator authenticator, AccessPolicy policy, ResponseHook hook,
                SessionStore store, GateStats stats, ApiTokens tokens, Ticker ticker) {
         this.tokens = tokens;
+        this.containerRealm = config.containerRealm() ? new ContainerRealm(config.requireGroups()) : null;
         this.limits = new SessionLimits(store, stats, config.maxPerUser(), config.maxPerIp(), config.maxSessions(),
                 config.rejectOverLimit());
         this.config = config;
@@ -204,16 +206,17 @@ final class Gatekeeper {
             throw new RejectedException(Rejection.BAD_PATH, null);
         }
         UserKey key = deriver.derive(credentials.bytes(), credentials.colon(), clientIp, path, request);
-        return sessions.obtain(key, () -> authenticate(key, credentials, clientIp));
+        return sessions.obtain(key, () -> authenticate(key, credentials, clientIp, request));
     }
 
     /** The cache miss: one password check and the access policy, then a new session. */
-    private Session authenticate(UserKey key, BasicCredentials credentials, String clientIp) {
+    private Session authenticate(UserKey key, BasicCredentials credentials, String clientIp, HttpServletRequest request) {
         String user = credentials.user();
         long start = System.nanoTime();
         Optional<Identity> identity;
         try (Password password = credentials.password()) {
-            identity = passwordChecks.check(user, password, clientIp);
+            identity = containerRealm == null ? passwordChecks.check(user, password, clientIp)
+                    : passwordChecks.check(user, password, clientIp, containerRealm.forRequest(request));
         } catch (LoginRefusedException e) {
             if (e.throttled()) {
                 stats.countThrottled();

@@ -247,10 +247,14 @@ public final class SessionGate implements Filter {
             if (authenticator != null) {
                 return authenticator;
             }
-            int configured = (cfg.usersFile() != null ? 1 : 0) + (cfg.delegateUrl() != null ? 1 : 0) + (cfg.ldap() != null ? 1 : 0);
+            int configured = (cfg.usersFile() != null ? 1 : 0) + (cfg.delegateUrl() != null ? 1 : 0)
+                    + (cfg.ldap() != null ? 1 : 0) + (cfg.containerRealm() ? 1 : 0);
             if (configured > 1) {
-                throw new ConfigException("invalid configuration: more than one of users.file, ldap.url and "
-                        + "auth.delegate-url is set; set the one authenticator to use");
+                throw new ConfigException("invalid configuration: more than one of users.file, ldap.url, "
+                        + "auth.delegate-url and auth.container-realm is set; set the one authenticator to use");
+            }
+            if (cfg.containerRealm()) {
+                return ContainerRealm.VALIDATE_ONLY;
             }
             if (cfg.ldap() != null) {
                 try {
@@ -265,7 +269,7 @@ public final class SessionGate implements Filter {
             }
             if (cfg.usersFile() == null) {
                 throw new ConfigException("no authenticator configured: set users.file to an htpasswd file, "
-                        + "ldap.url, or auth.delegate-url");
+                        + "ldap.url, auth.delegate-url or auth.container-realm=true");
             }
             try {
                 return new HtpasswdAuthenticator(cfg.usersFile(), cfg.groupsFile());
