@@ -167,7 +167,7 @@ public final class ConfigLoader {
                 r.duration("auth.failure-window"),
                 r.integer("auth.threads", 1, 1024),
                 r.integer("auth.queue", 1, 1_000_000),
-                ldap(settings),
+                ldap(r, settings),
                 r.bool("auth.container-realm"),
                 r.httpUrl("auth.delegate-url"),
                 r.duration("auth.delegate-timeout"),
@@ -176,7 +176,7 @@ public final class ConfigLoader {
                 upstream(r, settings));
     }
 
-    private static GateConfig.Ldap ldap(Map<String, String> settings) {
+    private static GateConfig.Ldap ldap(Settings r, Map<String, String> settings) {
         String url = settings.get("ldap.url");
         if (url.isEmpty()) {
             return null;
@@ -202,7 +202,13 @@ public final class ConfigLoader {
         String password = settings.get("ldap.bind-password");
         return new GateConfig.Ldap(uri, emptyToNull(pattern), emptyToNull(searchBase), settings.get("ldap.search-filter"),
                 emptyToNull(settings.get("ldap.bind-dn")), password.isEmpty() ? null : Secret.of(password),
-                emptyToNull(settings.get("ldap.group-search-base")), settings.get("ldap.group-filter"));
+                emptyToNull(settings.get("ldap.group-search-base")), settings.get("ldap.group-filter"),
+                r.bool("ldap.start-tls"), r.readableFile("ldap.trust-store"), trustStorePassword(settings));
+    }
+
+    private static Secret trustStorePassword(Map<String, String> settings) {
+        String password = settings.get("ldap.trust-store-password");
+        return password.isEmpty() ? null : Secret.of(password);
     }
 
     private static String emptyToNull(String value) {

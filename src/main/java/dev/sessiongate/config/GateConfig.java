@@ -89,9 +89,13 @@ public record GateConfig(
      * @param bindPassword    its password
      * @param groupSearchBase where groups are, or {@code null} for no groups
      * @param groupFilter     the group search, {@code {0}} being the user's DN and {@code {1}} the name
+     * @param startTls        upgrade {@code ldap://} connections with StartTLS
+     * @param trustStore      certificates to trust for TLS (PKCS12 or JKS), or {@code null} for the JVM's
+     * @param trustStorePassword its password, or {@code null}
      */
     public record Ldap(URI url, String userDnPattern, String searchBase, String searchFilter, String bindDn,
-                       Secret bindPassword, String groupSearchBase, String groupFilter) {
+                       Secret bindPassword, String groupSearchBase, String groupFilter, boolean startTls,
+                       Path trustStore, Secret trustStorePassword) {
     }
 
     /**

@@ -261,7 +261,7 @@ public final class SessionGate implements Filter {
                     return new LdapAuthenticator(cfg.ldap());
                 } catch (LDAPException e) {
                     throw new ConfigException("invalid configuration: ldap.url=" + cfg.ldap().url()
-                            + ": cannot connect (" + e.getResultCode() + ")");
+                            + ": cannot connect (" + e.getResultCode() + ": " + e.getMessage() + ")");
                 }
             }
             if (cfg.delegateUrl() != null) {

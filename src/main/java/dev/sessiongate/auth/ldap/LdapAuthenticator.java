@@ -2,6 +2,7 @@ package dev.sessiongate.auth.ldap;
 
 import com.unboundid.ldap.sdk.BindRequest;
 import com.unboundid.ldap.sdk.Filter;
+import com.unboundid.ldap.sdk.LDAPConnectionOptions;
 import com.unboundid.ldap.sdk.LDAPConnectionPool;
 import com.unboundid.ldap.sdk.LDAPException;
 import com.unboundid.ldap.sdk.RDN;
@@ -11,12 +12,17 @@ import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchScope;
 import com.unboundid.ldap.sdk.SimpleBindRequest;
 import com.unboundid.ldap.sdk.SingleServerSet;
+import com.unboundid.ldap.sdk.StartTLSPostConnectProcessor;
+import com.unboundid.util.ssl.HostNameSSLSocketVerifier;
+import com.unboundid.util.ssl.SSLUtil;
+import com.unboundid.util.ssl.TrustStoreTrustManager;
 import dev.sessiongate.auth.Authenticator;
 import dev.sessiongate.auth.AuthenticatorUnavailableException;
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.Password;
 import dev.sessiongate.config.GateConfig;
-import java.security.NoSuchAlgorithmException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -29,7 +35,8 @@ import javax.net.ssl.SSLContext;
  * {@code ldap.search-filter}) as the service account ({@code ldap.bind-dn}); then a simple bind
  * as that DN with the password; groups by a search under {@code ldap.group-search-base}. The
  * user name is escaped for DNs and filters, so that no user name can change the query.
- * Connections are pooled; {@code ldaps://} uses the JVM's trusted certificates.
+ * Connections are pooled; {@code ldaps://} or {@code ldap.start-tls} encrypt them, trusting
+ * {@code ldap.trust-store} or the JVM's certificates, and the certificate must name the host.
  */
 public final class LdapAuthenticator implements Authenticator, AutoCloseable {
     private static final int POOL_SIZE = 10;
@@ -39,12 +46,17 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
 
     public LdapAuthenticator(GateConfig.Ldap settings) throws LDAPException {
         this.settings = settings;
-        boolean secure = settings.url().getScheme().equalsIgnoreCase("ldaps");
-        int port = settings.url().getPort() > 0 ? settings.url().getPort() : secure ? 636 : 389;
-        SingleServerSet server = new SingleServerSet(settings.url().getHost(), port, socketFactory(secure));
+        boolean ldaps = settings.url().getScheme().equalsIgnoreCase("ldaps");
+        int port = settings.url().getPort() > 0 ? settings.url().getPort() : ldaps ? 636 : 389;
+        SSLContext tls = ldaps || settings.startTls() ? tls(settings) : null;
+        LDAPConnectionOptions options = new LDAPConnectionOptions();
+        options.setSSLSocketVerifier(new HostNameSSLSocketVerifier(true)); // the certificate must name the host
+        SingleServerSet server = new SingleServerSet(settings.url().getHost(), port,
+                ldaps ? tls.getSocketFactory() : SocketFactory.getDefault(), options);
         BindRequest service = settings.bindDn() == null ? null
                 : new SimpleBindRequest(settings.bindDn(), settings.bindPassword() == null ? new byte[0] : settings.bindPassword().bytes());
-        this.pool = new LDAPConnectionPool(server, service, 1, POOL_SIZE);
+        this.pool = new LDAPConnectionPool(server, service, 1, POOL_SIZE,
+                !ldaps && settings.startTls() ? new StartTLSPostConnectProcessor(tls) : null);
     }
 
     @Override
@@ -104,14 +116,18 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
         return groups;
     }
 
-    private static SocketFactory socketFactory(boolean secure) {
-        if (!secure) {
-            return SocketFactory.getDefault();
-        }
+    /** TLS trusting {@code ldap.trust-store}, or the JVM's certificates. */
+    private static SSLContext tls(GateConfig.Ldap settings) throws LDAPException {
         try {
-            return SSLContext.getDefault().getSocketFactory();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no TLS", e);
+            if (settings.trustStore() == null) {
+                return SSLContext.getDefault();
+            }
+            char[] password = settings.trustStorePassword() == null ? null
+                    : new String(settings.trustStorePassword().bytes(), StandardCharsets.UTF_8).toCharArray();
+            return new SSLUtil(new TrustStoreTrustManager(settings.trustStore().toFile(), password, null, true))
+                    .createSSLContext();
+        } catch (GeneralSecurityException e) {
+            throw new LDAPException(ResultCode.LOCAL_ERROR, "cannot set up TLS: " + e.getMessage(), e);
         }
     }
 
