@@ -6,6 +6,7 @@
 #   etc/bench/api-vs-public.sh [users=50] [pairs=5] [seconds=10] [connections=32]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. etc/bench/lib.sh
 users=${1:-50}; pairs=${2:-5}; seconds=${3:-10}; connections=${4:-32}
 port=${PORT:-18181}
 for tool in wrk htpasswd java; do
@@ -21,7 +22,7 @@ printf 'users.file=users.htpasswd\nkey.secret=bench-secret-0123456789abcdef\n' >
 java -Xms256m -Xmx1g -jar target/sessiongate-standalone.jar --config "$work/bench.properties" \
   --port="$port" > "$work/server.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+await_http "http://127.0.0.1:$port/health"
 
 run() { # path → requests/s
   wrk -t2 -c"$connections" -d"${seconds}s" -s "$work/rotate.lua" "http://127.0.0.1:$port$1" \
@@ -36,6 +37,6 @@ for p in $(seq 1 "$pairs"); do
   ratios+=("$ratio")
   echo "pair $p: /public ${pub} rps, /api ${api} rps, /api÷/public ${ratio}"
 done
-median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
+median=$(printf '%s\n' "${ratios[@]}" | median)
 echo "users=$users pairs=$pairs seconds=$seconds connections=$connections median /api÷/public = $median"
 echo "password checks: $(grep -c event=session_created "$work/server.log")"

@@ -9,6 +9,7 @@
 #   USERS_LIST="1 50 500 3000" COST=10 SECONDS_EACH=10 PAIRS=3 CONNECTIONS=32 etc/bench/compare.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. etc/bench/lib.sh
 users_list=${USERS_LIST:-1 50 500 3000}; cost=${COST:-10}; seconds=${SECONDS_EACH:-10}
 pairs=${PAIRS:-3}; connections=${CONNECTIONS:-32}
 app_port=18201; spring_port=18202; caddy_port=18203
@@ -30,7 +31,6 @@ classpath="target/test-classes:target/classes:$(cat "$work/cp.txt")"
 rps() { # url lua → requests/s
   wrk -t2 -c"$connections" -d"${seconds}s" -s "$2" "$1" | awk '/Requests\/sec/ {print $2}'
 }
-await() { for _ in $(seq 1 120); do curl -s -o /dev/null "$1" && return 0; sleep 0.5; done; echo "no answer from $1" >&2; exit 1; }
 
 csv=docs/bench-rps.csv
 echo "users,public,api,api_over_public,spring_security,caddy" > "$csv"
@@ -50,9 +50,9 @@ for n in $users_list; do
       printf '\t}\n\treverse_proxy 127.0.0.1:%s\n}\n' $app_port; } > "$dir/Caddyfile"
     caddy run --config "$dir/Caddyfile" --adapter caddyfile > "$dir/caddy.log" 2>&1 & pids+=($!)
     caddy_url="http://127.0.0.1:$caddy_port/public/bench"
-    await "http://127.0.0.1:$caddy_port/"
+    await_answer "http://127.0.0.1:$caddy_port/"
   fi
-  await "http://127.0.0.1:$app_port/health"; await "http://127.0.0.1:$spring_port/api/"
+  await_http "http://127.0.0.1:$app_port/health"; await_answer "http://127.0.0.1:$spring_port/api/"
 
   # Warm-up: every user's first /api request runs one bcrypt check, and so does Caddy's first
   # request of a user while its cache has room; give both the time, then the JIT.
@@ -69,11 +69,10 @@ for n in $users_list; do
     ratios+=("$(awk -v a="$api" -v b="$pub" 'BEGIN {printf "%.3f", a / b}')")
     echo "  pair $p: /public $pub rps, /api $api rps, ratio ${ratios[-1]}"
   done
-  median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
   spring=$(rps "http://127.0.0.1:$spring_port/api/bench" "$dir/rotate.lua")
   caddy=""; [ -n "$caddy_url" ] && caddy=$(rps "$caddy_url" "$dir/rotate.lua")
   echo "  spring-security $spring rps, caddy ${caddy:-n/a} rps, SessionGate password checks: $checks"
-  echo "$n,$(median "${pubs[@]}"),$(median "${apis[@]}"),$(median "${ratios[@]}"),$spring,$caddy" >> "$csv"
+  echo "$n,$(printf '%s\n' "${pubs[@]}" | median),$(printf '%s\n' "${apis[@]}" | median),$(printf '%s\n' "${ratios[@]}" | median),$spring,$caddy" >> "$csv"
   stop
 done
 echo; column -s, -t "$csv"

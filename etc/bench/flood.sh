@@ -6,6 +6,7 @@
 #   etc/bench/flood.sh [seconds=10]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. etc/bench/lib.sh
 seconds=${1:-10}; port=18211
 for tool in wrk htpasswd java curl; do command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }; done
 mvn -B -q package -DskipTests   # always: a stale jar would measure old code
@@ -38,7 +39,7 @@ printf 'users.file=users.htpasswd\nkey.secret=bench-secret-0123456789abcdef\n' >
 measure() { # extra args for the jar → prints "alone during ratio"
   java -Xmx1g -jar target/sessiongate-standalone.jar --config "$work/bench.properties" --port=$port "$@" \
     > "$work/server.log" 2>&1 & pid=$!
-  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+  await_http "http://127.0.0.1:$port/health"
   wrk -t1 -c16 -d10s -s "$work/rotate.lua" "http://127.0.0.1:$port/api/cached" >/dev/null   # authenticate the 50 users
   alone=$(wrk -t1 -c16 -d"${seconds}s" -s "$work/rotate.lua" "http://127.0.0.1:$port/api/cached" | awk '/Requests\/sec/ {print $2}')
   wrk -t1 -c8 -d"$((seconds + 4))s" -s "$work/wrong.lua" "http://127.0.0.1:$port/" > "$work/flood.txt" &

@@ -7,6 +7,7 @@
 #   etc/bench/gateway-vs-direct.sh [users=50] [pairs=5] [seconds=10] [connections=32]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. etc/bench/lib.sh
 users=${1:-50}; pairs=${2:-5}; seconds=${3:-10}; connections=${4:-32}
 app_port=${APP_PORT:-18191}; gw_port=${GW_PORT:-18192}
 for tool in wrk htpasswd java curl; do
@@ -27,7 +28,7 @@ java -Xms256m -Xmx1g -jar target/sessiongate-standalone.jar --config "$work/benc
   --port="$gw_port" --upstream.url="http://127.0.0.1:$app_port/public" > "$work/gateway.log" 2>&1 &
 pids+=($!)
 for port in "$app_port" "$gw_port"; do
-  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+  await_http "http://127.0.0.1:$port/health"
 done
 
 run() { # url → requests/s
@@ -43,6 +44,6 @@ for p in $(seq 1 "$pairs"); do
   ratios+=("$ratio")
   echo "pair $p: direct ${d} rps, through the gateway ${g} rps, gateway÷direct ${ratio}"
 done
-median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
+median=$(printf '%s\n' "${ratios[@]}" | median)
 echo "users=$users pairs=$pairs seconds=$seconds connections=$connections median gateway÷direct = $median"
 echo "password checks: $(grep -c event=session_created "$work/gateway.log")"
