@@ -3,6 +3,7 @@ package dev.sessiongate.auth;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.sessiongate.util.DaemonThreads;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -11,7 +12,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs password checks the safe way: on a bounded pool ({@code auth.threads},
@@ -39,12 +39,8 @@ public final class PasswordChecks implements AutoCloseable {
         this.windowNanos = window.toNanos();
         this.ticker = ticker;
         this.failures = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(window).ticker(ticker).build();
-        AtomicInteger n = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue), task -> {
-            Thread thread = new Thread(task, "sessiongate-password-check-" + n.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
+                DaemonThreads.named("sessiongate-password-check"));
     }
 
     /**

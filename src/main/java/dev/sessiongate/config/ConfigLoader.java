@@ -177,20 +177,11 @@ public final class ConfigLoader {
     }
 
     private static GateConfig.Ldap ldap(Settings r, Map<String, String> settings) {
-        String url = settings.get("ldap.url");
-        if (url.isEmpty()) {
+        URI uri = r.url("ldap.url", "ldap", "ldaps");
+        if (uri == null) {
             return null;
         }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw ConfigException.badValue("ldap.url", url, "not a URL");
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("ldap") && !scheme.equals("ldaps") || uri.getHost() == null) {
-            throw ConfigException.badValue("ldap.url", url, "must be an ldap:// or ldaps:// URL with a host");
-        }
+        String url = settings.get("ldap.url");
         String pattern = settings.get("ldap.user-dn-pattern");
         String searchBase = settings.get("ldap.search-base");
         if (pattern.isEmpty() == searchBase.isEmpty()) {
@@ -276,6 +267,15 @@ public final class ConfigLoader {
 
         /** An http:// or https:// URL with a host and no query, fragment or user info, or {@code null}. */
         URI httpUrl(String key) {
+            URI uri = url(key, "http", "https");
+            if (uri != null && (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null)) {
+                throw ConfigException.badValue(key, settings.get(key), "must have no query, fragment or user info");
+            }
+            return uri;
+        }
+
+        /** A URL with one of {@code schemes} and a host, or {@code null} when unset. */
+        URI url(String key, String... schemes) {
             String url = settings.get(key);
             if (url.isEmpty()) {
                 return null;
@@ -287,11 +287,8 @@ public final class ConfigLoader {
                 throw ConfigException.badValue(key, url, "not a URL");
             }
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-                throw ConfigException.badValue(key, url, "must be an http:// or https:// URL with a host");
-            }
-            if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-                throw ConfigException.badValue(key, url, "must have no query, fragment or user info");
+            if (!List.of(schemes).contains(scheme) || uri.getHost() == null) {
+                throw ConfigException.badValue(key, url, "must be an " + String.join(":// or ", schemes) + ":// URL with a host");
             }
             return uri;
         }

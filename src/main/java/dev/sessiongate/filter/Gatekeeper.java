@@ -8,8 +8,8 @@ import dev.sessiongate.auth.AuthenticatorUnavailableException;
 import dev.sessiongate.auth.DelegatedAuthenticator;
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.LoginRefusedException;
-import dev.sessiongate.auth.PasswordChecks;
 import dev.sessiongate.auth.Password;
+import dev.sessiongate.auth.PasswordChecks;
 import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.hook.ResponseHook;
 import dev.sessiongate.key.ClientIpResolver;
@@ -22,6 +22,7 @@ import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionLimits;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.session.SingleFlight;
+import dev.sessiongate.util.DaemonThreads;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -65,11 +66,8 @@ final class Gatekeeper {
     private final Ticker ticker;
     private final Revalidator revalidator;
     private final int idleSeconds;
-    private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "sessiongate-tarpit");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("sessiongate-tarpit"));
 
     Gatekeeper(GateConfig config, Authenticator authenticator, AccessPolicy policy, ResponseHook hook,
                SessionStore store, GateStats stats, ApiTokens tokens, Ticker ticker) {

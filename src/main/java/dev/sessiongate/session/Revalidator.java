@@ -1,12 +1,12 @@
 package dev.sessiongate.session;
 
 import dev.sessiongate.auth.Identity;
+import dev.sessiongate.util.DaemonThreads;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +28,8 @@ public final class Revalidator implements AutoCloseable {
     public Revalidator(Predicate<Identity> validate, Duration every) {
         this.validate = validate;
         this.everyNanos = every.toNanos();
-        AtomicInteger threads = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(1, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000), task -> {
-            Thread thread = new Thread(task, "sessiongate-revalidate-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.executor = new ThreadPoolExecutor(1, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000),
+                DaemonThreads.named("sessiongate-revalidate"));
     }
 
     /** Starts a background check of {@code session} if it is due at {@code now} (ticker nanoseconds). */
