@@ -71,26 +71,26 @@ final class Gatekeeper {
 
     Gatekeeper(GateConfig config, Authenticator authenticator, AccessPolicy policy, ResponseHook hook,
                SessionStore store, GateStats stats, ApiTokens tokens, Ticker ticker) {
-        this.tokens = tokens;
-        this.containerRealm = config.containerRealm() ? new ContainerRealm(config.requireGroups()) : null;
-        this.limits = new SessionLimits(store, stats, config.maxPerUser(), config.maxPerIp(), config.maxSessions(),
-                config.rejectOverLimit());
         this.config = config;
         this.deriver = new UserKeyDeriver(config.keySecret(), config.keyParts());
         this.clientIps = new ClientIpResolver(config.trustedProxies());
         this.store = store;
         this.stats = stats;
         this.sessions = new SingleFlight(store, stats);
+        this.limits = new SessionLimits(store, stats, config.maxPerUser(), config.maxPerIp(), config.maxSessions(),
+                config.rejectOverLimit());
         this.authenticator = authenticator;
         this.passwordChecks = new PasswordChecks(authenticator, config.authThreads(), config.authQueue(),
                 config.maxFailures(), config.failureWindow(), ticker);
+        this.containerRealm = config.containerRealm() ? new ContainerRealm(config.requireGroups()) : null;
+        this.tokens = tokens;
+        this.revalidator = new Revalidator(identity -> identity.tokenId() != null
+                ? tokens.isLive(identity.tokenId()) : authenticator.validate(identity), config.revalidateAfter());
         this.policy = policy;
         this.notifier = new ResponseNotifier(hook);
         this.responder = new FailureResponder(config.realm());
         this.cookieStripper = new CookieStripper(config.stripAllCookies(), config.stripCookies());
         this.ticker = ticker;
-        this.revalidator = new Revalidator(identity -> identity.tokenId() != null
-                ? tokens.isLive(identity.tokenId()) : authenticator.validate(identity), config.revalidateAfter());
         this.idleSeconds = (int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toSeconds());
     }
 

@@ -13,7 +13,6 @@ import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
 import java.util.Enumeration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
