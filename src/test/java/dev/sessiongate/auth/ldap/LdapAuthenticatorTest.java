@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
-import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
 import com.unboundid.ldap.listener.InMemoryListenerConfig;
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.Password;
@@ -32,11 +31,7 @@ class LdapAuthenticatorTest {
 
     @BeforeEach
     void startDirectory() throws Exception {
-        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig("dc=example,dc=com");
-        config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", 0));
-        directory = new InMemoryDirectoryServer(config);
-        directory.importFromLDIF(true, "src/test/resources/ldap/directory.ldif");
-        directory.startListening();
+        directory = TestDirectory.start(InMemoryListenerConfig.createLDAPConfig("ldap", 0));
     }
 
     @AfterEach

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.unboundid.ldap.listener.InMemoryDirectoryServer;
-import com.unboundid.ldap.listener.InMemoryDirectoryServerConfig;
 import com.unboundid.ldap.listener.InMemoryListenerConfig;
 import com.unboundid.util.ssl.KeyStoreKeyManager;
 import com.unboundid.util.ssl.SSLUtil;
@@ -48,13 +47,9 @@ class LdapTlsTest {
                 "-keystore", trustStore.toString(), "-storepass", "changeit");
 
         SSLUtil server = new SSLUtil(new KeyStoreKeyManager(keyStore.toFile(), PASS, "PKCS12", "ldap"), new TrustAllTrustManager());
-        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig("dc=example,dc=com");
-        config.setListenerConfigs(
+        directory = TestDirectory.start(
                 InMemoryListenerConfig.createLDAPSConfig("ldaps", null, 0, server.createSSLServerSocketFactory(), null),
                 InMemoryListenerConfig.createLDAPConfig("starttls", null, 0, server.createSSLSocketFactory()));
-        directory = new InMemoryDirectoryServer(config);
-        directory.importFromLDIF(true, "src/test/resources/ldap/directory.ldif");
-        directory.startListening();
     }
 
     @AfterEach
