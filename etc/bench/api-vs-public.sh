@@ -24,19 +24,12 @@ java -Xms256m -Xmx1g -jar target/sessiongate-standalone.jar --config "$work/benc
 pid=$!
 await_http "http://127.0.0.1:$port/health"
 
-run() { # path → requests/s
-  wrk -t2 -c"$connections" -d"${seconds}s" -s "$work/rotate.lua" "http://127.0.0.1:$port$1" \
-    | awk '/Requests\/sec/ {print $2}'
+run() { # url → requests/s
+  wrk -t2 -c"$connections" -d"${seconds}s" -s "$work/rotate.lua" "$1" | awk '/Requests\/sec/ {print $2}'
 }
+public="http://127.0.0.1:$port/public/bench"; api="http://127.0.0.1:$port/api/bench"
 echo "warm-up (authenticates the $users users once, warms the JIT)"
-run /api/bench >/dev/null; run /public/bench >/dev/null
-ratios=()
-for p in $(seq 1 "$pairs"); do
-  pub=$(run /public/bench); api=$(run /api/bench)
-  ratio=$(awk -v a="$api" -v b="$pub" 'BEGIN {printf "%.3f", a / b}')
-  ratios+=("$ratio")
-  echo "pair $p: /public ${pub} rps, /api ${api} rps, /api÷/public ${ratio}"
-done
-median=$(printf '%s\n' "${ratios[@]}" | median)
+run "$api" >/dev/null; run "$public" >/dev/null
+median=$(interleave "$pairs" "$public" "$api" /public /api)
 echo "users=$users pairs=$pairs seconds=$seconds connections=$connections median /api÷/public = $median"
 echo "password checks: $(grep -c event=session_created "$work/server.log")"

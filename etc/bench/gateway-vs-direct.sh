@@ -37,13 +37,6 @@ run() { # url → requests/s
 direct="http://127.0.0.1:$app_port/public/bench"; gateway="http://127.0.0.1:$gw_port/bench"
 echo "warm-up (authenticates the $users users once, warms the JIT)"
 run "$gateway" >/dev/null; run "$direct" >/dev/null
-ratios=()
-for p in $(seq 1 "$pairs"); do
-  d=$(run "$direct"); g=$(run "$gateway")
-  ratio=$(awk -v a="$g" -v b="$d" 'BEGIN {printf "%.3f", a / b}')
-  ratios+=("$ratio")
-  echo "pair $p: direct ${d} rps, through the gateway ${g} rps, gateway÷direct ${ratio}"
-done
-median=$(printf '%s\n' "${ratios[@]}" | median)
+median=$(interleave "$pairs" "$direct" "$gateway" direct gateway)
 echo "users=$users pairs=$pairs seconds=$seconds connections=$connections median gateway÷direct = $median"
 echo "password checks: $(grep -c event=session_created "$work/gateway.log")"

@@ -18,3 +18,17 @@ await_answer() {
   echo "no answer from $1" >&2
   exit 1
 }
+
+# Runs PAIRS interleaved pairs of the caller's `run URL` (which prints requests/s): BASE_URL, then
+# CANDIDATE_URL; reports each pair on standard error and prints the median ratio candidate ÷ base.
+#   median=$(interleave PAIRS BASE_URL CANDIDATE_URL LABEL_BASE LABEL_CANDIDATE)
+interleave() {
+  local pairs=$1 base=$2 candidate=$3 base_label=$4 candidate_label=$5 ratios=() p b c ratio
+  for p in $(seq 1 "$pairs"); do
+    b=$(run "$base"); c=$(run "$candidate")
+    ratio=$(awk -v a="$c" -v b="$b" 'BEGIN {printf "%.3f", a / b}')
+    ratios+=("$ratio")
+    echo "pair $p: $base_label $b rps, $candidate_label $c rps, $candidate_label÷$base_label $ratio" >&2
+  done
+  printf '%s\n' "${ratios[@]}" | median
+}
