@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.Base64;
 
 /**
  * Key material from the configuration, kept as bytes and never printed.
@@ -34,11 +33,6 @@ public final class Secret {
     /** A copy of the secret's bytes; the caller should clear it when done. */
     public byte[] bytes() {
         return bytes.clone();
-    }
-
-    /** The secret as URL-safe Base64, for handing a generated secret to other nodes. */
-    public String encoded() {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /**
