@@ -1,24 +1,25 @@
 package dev.sessiongate.admin;
 
+import dev.sessiongate.cluster.RedisSessionStore;
 import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.filter.FailureResponder;
 import dev.sessiongate.filter.Rejection;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.session.GateStats;
 import dev.sessiongate.session.Session;
+import dev.sessiongate.session.SessionStore;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -49,7 +50,7 @@ public final class AdminServlet extends HttpServlet {
         }
         gate = sessionGate;
         failures = new FailureResponder(gate.config().realm());
-        node = hostName();
+        node = gate.config().node();
         tokens = new TokenEndpoints(gate, failures);
         metrics = new GateMetrics(gate);
     }
@@ -144,11 +145,19 @@ public final class AdminServlet extends HttpServlet {
 
     private List<Session> matching(String user, String ip) {
         List<Session> found = new ArrayList<>();
-        gate.forEachSession(session -> {
+        Consumer<Session> collect = session -> {
             if ((user == null || user.equals(session.identity().name())) && (ip == null || ip.equals(session.clientIp()))) {
                 found.add(session);
             }
-        });
+        };
+        SessionStore store = gate.store();
+        if (user != null) {
+            store.forEachOfUser(user, collect);
+        } else if (ip != null) {
+            store.forEachOfIp(ip, collect);
+        } else {
+            store.forEach(collect);
+        }
         return found;
     }
 
@@ -175,7 +184,8 @@ public final class AdminServlet extends HttpServlet {
         view.put("expiresAt", Instant.ofEpochMilli(expiresAt).toString());
         view.put("requests", session.requests());
         view.put("permanent", session.identity().tokenId() != null);
-        view.put("node", node);
+        String origin = RedisSessionStore.nodeOf(session);
+        view.put("node", origin != null ? origin : node);
         return view;
     }
 
@@ -202,11 +212,4 @@ public final class AdminServlet extends HttpServlet {
         response.getOutputStream().write(bytes);
     }
 
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
-    }
 }

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,6 +29,8 @@ final class TokenEndpoints {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MAX_BODY = 64 * 1024;
 
+    private static final Logger LOG = LoggerFactory.getLogger(TokenEndpoints.class);
+
     private final SessionGate gate;
     private final FailureResponder failures;
 
@@ -36,6 +40,16 @@ final class TokenEndpoints {
     }
 
     void serve(String path, String method, HttpServletRequest request, HttpServletResponse response) throws IOException {
+        try {
+            route(path, method, request, response);
+        } catch (ApiTokens.StoreFailedException e) {
+            LOG.warn("event=token_store_failed method={} path={} message=\"{}\"", method, path, e.getMessage());
+            failures.respond(response, Rejection.STORE_UNAVAILABLE, null, null);
+        }
+    }
+
+    private void route(String path, String method, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
         if (path.equals("/tokens") && method.equals("POST")) {
             issue(request, response);
         } else if (path.equals("/tokens") && method.equals("GET")) {

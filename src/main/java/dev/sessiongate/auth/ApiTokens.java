@@ -54,7 +54,36 @@ public final class ApiTokens {
     public record Issued(Token token, String secret) {
     }
 
-    private final Path file;
+    /**
+     * Where tokens are kept besides this node's memory: {@code tokens.file}, or Redis when the
+     * cluster is on. Changes are written through; lookups are answered from memory.
+     */
+    public interface Store {
+        /** Every stored token. */
+        List<Token> loadAll() throws IOException;
+
+        /** Keeps {@code token}; {@code all} is every token, it included. */
+        void added(Token token, List<Token> all) throws IOException;
+
+        /** Forgets {@code token}; {@code all} is every token left. */
+        void removed(Token token, List<Token> all) throws IOException;
+
+        /** The token with this hash if the store has one this node has not seen yet, else {@code null}. */
+        default Token lookup(String hash) {
+            return null;
+        }
+    }
+
+    /** The store could not keep a change; nothing changed. */
+    public static final class StoreFailedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public StoreFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final Store store;
     private final Map<String, Token> byHash = new ConcurrentHashMap<>();
 
     /**
@@ -63,17 +92,31 @@ public final class ApiTokens {
      * @throws IOException when the file exists but cannot be read
      */
     public ApiTokens(Path file) throws IOException {
-        this.file = file;
-        if (file != null && Files.exists(file)) {
-            try {
-                for (Token token : JSON.readValue(Files.readString(file), new TypeReference<List<Token>>() { })) {
-                    byHash.put(token.hash(), token);
-                }
-            } catch (JacksonException e) {
-                throw new IOException("not a tokens file: " + e.getOriginalMessage(), e);
-            }
-            LOG.info("event=tokens_loaded file={} tokens={}", file, byHash.size());
+        this(file == null ? null : new FileStore(file));
+    }
+
+    /**
+     * Tokens kept in {@code store} (read now), or only in memory when {@code null}.
+     *
+     * @throws IOException when the store cannot be read
+     */
+    public ApiTokens(Store store) throws IOException {
+        this.store = store;
+        reload();
+    }
+
+    /** Reads every token from the store again (another node issued or revoked one). */
+    public void reload() throws IOException {
+        if (store == null) {
+            return;
         }
+        Map<String, Token> loaded = new java.util.HashMap<>();
+        for (Token token : store.loadAll()) {
+            loaded.put(token.hash(), token);
+        }
+        byHash.putAll(loaded);
+        byHash.keySet().retainAll(loaded.keySet());
+        LOG.debug("event=tokens_loaded tokens={}", byHash.size());
     }
 
     /** Issues a token for {@code user}, valid until {@code expiresAt} ({@code null}: until revoked). */
@@ -85,15 +128,30 @@ public final class ApiTokens {
         RANDOM.nextBytes(idBytes);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(idBytes);
         Token token = new Token(id, user, hash(secret), Instant.now(), expiresAt);
+        if (store != null) {
+            List<Token> all = list();
+            all.add(token);
+            try {
+                store.added(token, all);
+            } catch (IOException e) {
+                throw new StoreFailedException("token not issued: " + e.getMessage(), e);
+            }
+        }
         byHash.put(token.hash(), token);
-        save();
         LOG.info("event=token_issued id={} user={} expiresAt={}", id, user, expiresAt);
         return new Issued(token, secret);
     }
 
     /** The live token whose secret is {@code secret}, or {@code null}. */
     public Token find(String secret) {
-        Token token = byHash.get(hash(secret));
+        String hash = hash(secret);
+        Token token = byHash.get(hash);
+        if (token == null && store != null) {
+            token = store.lookup(hash);
+            if (token != null) {
+                byHash.put(hash, token);
+            }
+        }
         return token == null || token.isExpired(Instant.now()) ? null : token;
     }
 
@@ -117,27 +175,86 @@ public final class ApiTokens {
 
     /** Revokes the token with {@code id}; false if there is none. */
     public synchronized boolean revoke(String id) throws IOException {
-        boolean removed = byHash.values().removeIf(token -> token.id().equals(id));
-        if (removed) {
-            save();
-            LOG.info("event=token_revoked id={}", id);
+        Token found = null;
+        for (Token token : byHash.values()) {
+            if (token.id().equals(id)) {
+                found = token;
+            }
         }
-        return removed;
+        if (found == null) {
+            return false;
+        }
+        if (store != null) {
+            List<Token> rest = list();
+            rest.remove(found);
+            try {
+                store.removed(found, rest);
+            } catch (IOException e) {
+                throw new StoreFailedException("token not revoked: " + e.getMessage(), e);
+            }
+        }
+        byHash.remove(found.hash());
+        LOG.info("event=token_revoked id={}", id);
+        return true;
     }
 
-    /** Writes all tokens (hashes only) to a new file moved over the old one, readable by the owner only. */
-    private void save() throws IOException {
-        if (file == null) {
-            return;
-        }
-        Path next = file.resolveSibling(file.getFileName() + ".next");
-        Files.writeString(next, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(list()), StandardCharsets.UTF_8);
+    /** Tokens as JSON, the form of {@code tokens.file} and of the cluster's token entries. */
+    public static String toJson(Object tokenOrList) {
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tokenOrList);
+    }
+
+    /** One token from {@link #toJson} text. */
+    public static Token tokenFromJson(String json) throws IOException {
         try {
-            Files.setPosixFilePermissions(next, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system
+            return JSON.readValue(json, Token.class);
+        } catch (JacksonException e) {
+            throw new IOException("not a token: " + e.getOriginalMessage(), e);
         }
-        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** {@code tokens.file}: all tokens (hashes only) as JSON, rewritten whole on every change. */
+    private static final class FileStore implements Store {
+        private final Path file;
+
+        FileStore(Path file) {
+            this.file = file;
+        }
+
+        @Override
+        public List<Token> loadAll() throws IOException {
+            if (!Files.exists(file)) {
+                return List.of();
+            }
+            try {
+                List<Token> tokens = JSON.readValue(Files.readString(file), new TypeReference<List<Token>>() { });
+                LOG.info("event=tokens_loaded file={} tokens={}", file, tokens.size());
+                return tokens;
+            } catch (JacksonException e) {
+                throw new IOException("not a tokens file: " + e.getOriginalMessage(), e);
+            }
+        }
+
+        @Override
+        public void added(Token token, List<Token> all) throws IOException {
+            write(all);
+        }
+
+        @Override
+        public void removed(Token token, List<Token> all) throws IOException {
+            write(all);
+        }
+
+        /** Writes to a new file moved over the old one, readable by the owner only. */
+        private void write(List<Token> all) throws IOException {
+            Path next = file.resolveSibling(file.getFileName() + ".next");
+            Files.writeString(next, toJson(all), StandardCharsets.UTF_8);
+            try {
+                Files.setPosixFilePermissions(next, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system
+            }
+            Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
     }
 
     static String hash(String secret) {

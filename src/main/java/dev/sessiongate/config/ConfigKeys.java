@@ -1,10 +1,9 @@
 package dev.sessiongate.config;
 
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
-/** The configuration keys of SPEC.md, with their defaults and whether this version implements them. */
+/** The configuration keys of SPEC.md, with their defaults. */
 final class ConfigKeys {
     static final String DEFAULT_STRIP_COOKIES =
             "JSESSIONID,MRHSession,LastMRH_Session,APBALANCEID,amlbcookie,iPlanetDirectoryPro";
@@ -53,19 +52,17 @@ final class ConfigKeys {
             Map.entry("upstream.connect-timeout", "5s"),
             Map.entry("upstream.timeout", "30s"),
             Map.entry("upstream.pass-cookies", "false"),
-            Map.entry("upstream.forward-authorization", "true")));
-
-    /**
-     * Keys of SPEC.md that later work implements. Setting one fails at start rather than being
-     * silently ignored: an operator who configures LDAP or an admin token must not get a server
-     * that quietly runs without them.
-     */
-    static final Set<String> NOT_YET_SUPPORTED = Set.of("store.redis-uri");
+            Map.entry("upstream.forward-authorization", "true"),
+            Map.entry("store.redis-uri", ""),
+            Map.entry("store.timeout", "500ms"),
+            Map.entry("node.name", "")));
 
     private ConfigKeys() {
     }
 
     static boolean isSecret(String key) {
-        return key.equals("key.secret") || key.equals("admin.token") || key.endsWith("password");
+        // store.redis-uri may carry the Redis password (redis://:password@host).
+        return key.equals("key.secret") || key.equals("admin.token") || key.endsWith("password")
+                || key.equals("store.redis-uri");
     }
 }

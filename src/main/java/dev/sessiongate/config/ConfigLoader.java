@@ -109,11 +109,7 @@ public final class ConfigLoader {
         for (Map.Entry<String, String> entry : given.entrySet()) {
             String key = entry.getKey().trim();
             String value = entry.getValue() == null ? "" : entry.getValue().trim();
-            if (ConfigKeys.NOT_YET_SUPPORTED.contains(key)) {
-                if (!value.isEmpty()) {
-                    throw ConfigException.badValue(key, value, "not supported by this version of SessionGate yet");
-                }
-            } else if (!ConfigKeys.SUPPORTED.containsKey(key)) {
+            if (!ConfigKeys.SUPPORTED.containsKey(key)) {
                 throw new ConfigException("unknown configuration key: " + key + "="
                         + ConfigException.printable(key, value) + " (see README.md for the keys)");
             } else if (!value.isEmpty()) {
@@ -132,7 +128,7 @@ public final class ConfigLoader {
         Secret configured = r.secret("key.secret");
         boolean generated = configured == null;
         Secret secret = generated ? Secret.generate(32) : configured;
-        if (generated) {
+        if (generated && settings.get("store.redis-uri").isEmpty()) {
             LOG.warn("event=key_secret_generated message=\"key.secret is not set; a random one was generated, "
                     + "so cached sessions do not survive a restart and nodes do not share them\"");
         }
@@ -167,7 +163,36 @@ public final class ConfigLoader {
                 r.duration("auth.delegate-timeout"),
                 r.writableFile("tokens.file"),
                 r.secret("admin.token"),
-                upstream(r, settings));
+                upstream(r, settings),
+                cluster(r, settings),
+                node(settings));
+    }
+
+    private static GateConfig.Cluster cluster(Settings r, Map<String, String> settings) {
+        URI uri = r.url("store.redis-uri", "redis", "rediss");
+        if (uri == null) {
+            return null;
+        }
+        if (!settings.get("tokens.file").isEmpty()) {
+            throw ConfigException.badValue("tokens.file", settings.get("tokens.file"),
+                    "with store.redis-uri set, API tokens live in Redis; leave tokens.file unset");
+        }
+        return new GateConfig.Cluster(settings.get("store.redis-uri"), r.duration("store.timeout"));
+    }
+
+    /** {@code node.name}, else this host's name and the port. */
+    private static String node(Map<String, String> settings) {
+        String name = settings.get("node.name");
+        if (!name.isEmpty()) {
+            return name;
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "localhost";
+        }
+        return host + ":" + settings.get("port");
     }
 
     private static GateConfig.Ldap ldap(Settings r, Map<String, String> settings) {

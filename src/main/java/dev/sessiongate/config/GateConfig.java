@@ -44,6 +44,8 @@ import java.util.Set;
  * @param tokensFile         where API tokens are kept (hashes only), or {@code null}: in memory
  * @param adminToken         the bearer token of the admin API, or {@code null}: admin off
  * @param upstream           where gateway mode forwards to, or {@code null} without {@code upstream.url}
+ * @param cluster            the Redis store shared by the nodes, or {@code null} without {@code store.redis-uri}
+ * @param node               this node's name in the admin API ({@code node.name}, default host:port)
  */
 public record GateConfig(
         String realm,
@@ -76,7 +78,9 @@ public record GateConfig(
         Duration delegateTimeout,
         Path tokensFile,
         Secret adminToken,
-        Upstream upstream) {
+        Upstream upstream,
+        Cluster cluster,
+        String node) {
 
     /**
      * The LDAP authenticator's settings ({@code ldap.*}).
@@ -109,6 +113,25 @@ public record GateConfig(
      */
     public record Upstream(URI url, Duration connectTimeout, Duration timeout, boolean passCookies,
                            boolean forwardAuthorization) {
+    }
+
+    /**
+     * The cluster's Redis store.
+     *
+     * @param redisUri {@code store.redis-uri}, in Lettuce's syntax; may hold a password, so never logged
+     * @param timeout  {@code store.timeout}: a Redis call slower than this fails and the node serves alone
+     */
+    public record Cluster(String redisUri, Duration timeout) {
+        /** Host and port only, for log lines. */
+        public String where() {
+            URI uri = URI.create(redisUri);
+            return uri.getHost() + ":" + (uri.getPort() < 0 ? 6379 : uri.getPort());
+        }
+
+        @Override
+        public String toString() {
+            return "Cluster[" + where() + " timeout=" + timeout + "]";
+        }
     }
 
     public GateConfig {

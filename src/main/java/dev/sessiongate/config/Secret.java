@@ -23,6 +23,11 @@ public final class Secret {
         return new Secret(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A secret of these bytes (copied), as agreed with the other nodes of a cluster. */
+    public static Secret ofBytes(byte[] bytes) {
+        return new Secret(bytes.clone());
+    }
+
     /** A fresh secret of {@code length} bytes from {@link SecureRandom}. */
     public static Secret generate(int length) {
         byte[] bytes = new byte[length];

@@ -11,6 +11,7 @@ import dev.sessiongate.auth.LoginRefusedException;
 import dev.sessiongate.auth.Password;
 import dev.sessiongate.auth.PasswordChecks;
 import dev.sessiongate.config.GateConfig;
+import dev.sessiongate.config.Secret;
 import dev.sessiongate.hook.ResponseHook;
 import dev.sessiongate.key.ClientIpResolver;
 import dev.sessiongate.key.PathNormalizer;
@@ -69,10 +70,10 @@ final class Gatekeeper {
     private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(
             DaemonThreads.named("sessiongate-tarpit"));
 
-    Gatekeeper(GateConfig config, Authenticator authenticator, AccessPolicy policy, ResponseHook hook,
-               SessionStore store, GateStats stats, ApiTokens tokens, Ticker ticker) {
+    Gatekeeper(GateConfig config, Secret keySecret, Authenticator authenticator, AccessPolicy policy,
+               ResponseHook hook, SessionStore store, GateStats stats, ApiTokens tokens, Ticker ticker) {
         this.config = config;
-        this.deriver = new UserKeyDeriver(config.keySecret(), config.keyParts());
+        this.deriver = new UserKeyDeriver(keySecret, config.keyParts());
         this.clientIps = new ClientIpResolver(config.trustedProxies());
         this.store = store;
         this.stats = stats;
@@ -85,7 +86,7 @@ final class Gatekeeper {
         this.containerRealm = config.containerRealm() ? new ContainerRealm(config.requireGroups()) : null;
         this.tokens = tokens;
         this.revalidator = new Revalidator(identity -> identity.tokenId() != null
-                ? tokens.isLive(identity.tokenId()) : authenticator.validate(identity), config.revalidateAfter());
+                ? tokens.isLive(identity.tokenId()) : authenticator.validate(identity), store, config.revalidateAfter());
         this.policy = policy;
         this.notifier = new ResponseNotifier(hook);
         this.responder = new FailureResponder(config.realm());
@@ -262,6 +263,7 @@ final class Gatekeeper {
         revalidator.close();
         passwordChecks.close();
         delays.shutdownNow();
+        store.close();
         if (authenticator instanceof AutoCloseable closeable) {
             try {
                 closeable.close();

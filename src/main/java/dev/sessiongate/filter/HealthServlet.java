@@ -5,13 +5,16 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code GET /health}: public, {@code 200} with {@code {"status":"up","sessions":N}} once the
- * context's {@link SessionGate} is initialised, {@code 503} before.
+ * context's {@link SessionGate} is initialised ({@code "degraded"} with a {@code "reason"} while a
+ * cluster node works without Redis), {@code 503} before.
  */
 public final class HealthServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -19,7 +22,11 @@ public final class HealthServlet extends HttpServlet {
         String body;
         if (gate instanceof SessionGate sessionGate) {
             response.setStatus(200);
-            body = "{\"status\":\"up\",\"sessions\":" + sessionGate.sessionCount() + "}\n";
+            String degraded = sessionGate.degradedReason();
+            body = degraded == null
+                    ? "{\"status\":\"up\",\"sessions\":" + sessionGate.sessionCount() + "}\n"
+                    : "{\"status\":\"degraded\",\"sessions\":" + sessionGate.sessionCount() + ",\"reason\":"
+                            + JSON.writeValueAsString(degraded) + "}\n";
         } else {
             response.setStatus(503);
             body = "{\"status\":\"starting\"}\n";

@@ -39,6 +39,8 @@ public enum Rejection {
             "The admin API is off: admin.token is not set."),
     ADMIN_UNAUTHORIZED(401, "admin_unauthorized",
             "The admin API needs Authorization: Bearer <admin.token>."),
+    STORE_UNAVAILABLE(503, "store_unavailable",
+            "The store of tokens cannot be written right now; try again later."),
     NOT_FOUND(404, "not_found",
             "There is no such resource."),
     BAD_REQUEST(400, "bad_request",

@@ -9,9 +9,14 @@ import dev.sessiongate.auth.DelegatedAuthenticator;
 import dev.sessiongate.auth.ldap.LdapAuthenticator;
 import dev.sessiongate.auth.GroupPolicy;
 import dev.sessiongate.auth.htpasswd.HtpasswdAuthenticator;
+import dev.sessiongate.cluster.ClusterSecret;
+import dev.sessiongate.cluster.RedisLink;
+import dev.sessiongate.cluster.RedisSessionStore;
+import dev.sessiongate.cluster.RedisTokenStore;
 import dev.sessiongate.config.ConfigException;
 import dev.sessiongate.config.ConfigLoader;
 import dev.sessiongate.config.GateConfig;
+import dev.sessiongate.config.Secret;
 import dev.sessiongate.hook.LoggingResponseHook;
 import dev.sessiongate.hook.ResponseHook;
 import dev.sessiongate.session.CaffeineSessionStore;
@@ -29,6 +34,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -147,6 +153,16 @@ public final class SessionGate implements Filter {
         gate.store().forEach(action);
     }
 
+    /** The session store, for the admin API: not for the request path. */
+    public SessionStore store() {
+        return gate.store();
+    }
+
+    /** Why this node is degraded (it serves, but without its cluster store), or {@code null}. */
+    public String degradedReason() {
+        return gate.store().degradedReason();
+    }
+
     /** Ends {@code session}: the next request of its key authenticates again. */
     public void revoke(Session session) {
         session.invalidate();
@@ -230,16 +246,37 @@ public final class SessionGate implements Filter {
         Gatekeeper create() {
             GateConfig cfg = config != null ? config : ConfigLoader.load(configFile, settings);
             GateStats stats = new GateStats();
-            SessionStore store = new CaffeineSessionStore(cfg.maxSessions(), cfg.idleTimeout(), cfg.maxLifetime(),
-                    ticker, stats);
-            return new Gatekeeper(cfg, authenticator(cfg), policy(cfg), responseHook, store, stats, tokens(cfg), ticker);
+            CaffeineSessionStore local = new CaffeineSessionStore(cfg.maxSessions(), cfg.idleTimeout(),
+                    cfg.maxLifetime(), ticker, stats);
+            if (cfg.cluster() == null) {
+                return new Gatekeeper(cfg, cfg.keySecret(), authenticator(cfg), policy(cfg), responseHook, local, stats,
+                        tokens(cfg.tokensFile()), ticker);
+            }
+            RedisLink redis = RedisLink.connect(cfg.cluster());
+            try {
+                Secret secret = ClusterSecret.agree(redis, cfg);
+                RedisTokenStore tokenStore = new RedisTokenStore(redis);
+                ApiTokens tokens = new ApiTokens(tokenStore);
+                tokenStore.follow(tokens);
+                Duration flushEvery = Duration.ofMillis(Math.max(100, Math.min(5000, cfg.idleTimeout().toMillis() / 4)));
+                SessionStore store = new RedisSessionStore(redis, local, ticker, cfg.node(), cfg.idleTimeout(),
+                        cfg.maxLifetime(), cfg.cluster().timeout(), flushEvery);
+                return new Gatekeeper(cfg, secret, authenticator(cfg), policy(cfg), responseHook, store, stats, tokens,
+                        ticker);
+            } catch (IOException | RuntimeException e) {
+                redis.close();
+                if (e instanceof ConfigException config) {
+                    throw config;
+                }
+                throw new ConfigException("store.redis-uri: the cluster's API tokens cannot be read: " + e.getMessage());
+            }
         }
 
-        private static ApiTokens tokens(GateConfig cfg) {
+        private static ApiTokens tokens(Path file) {
             try {
-                return new ApiTokens(cfg.tokensFile());
+                return new ApiTokens(file);
             } catch (IOException e) {
-                throw new ConfigException("invalid configuration: tokens.file=" + cfg.tokensFile() + ": " + e.getMessage());
+                throw new ConfigException("invalid configuration: tokens.file=" + file + ": " + e.getMessage());
             }
         }
 

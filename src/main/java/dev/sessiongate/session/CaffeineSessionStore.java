@@ -70,8 +70,7 @@ public final class CaffeineSessionStore implements SessionStore {
             return null;
         }
         long now = ticker.read();
-        if (!session.isValid() || now - session.lastAccessNanos() >= idleNanos
-                || now - session.createdNanos() >= lifetimeNanos) {
+        if (!isLive(session, now)) {
             session.invalidate();
             cache.asMap().remove(key, session);
             return null;
@@ -84,6 +83,11 @@ public final class CaffeineSessionStore implements SessionStore {
         return session;
     }
 
+    private boolean isLive(Session session, long now) {
+        return session.isValid() && now - session.lastAccessNanos() < idleNanos
+                && now - session.createdNanos() < lifetimeNanos;
+    }
+
     /**
      * How long Caffeine keeps {@code session} from {@code now}: one and a half idle windows (see
      * the class comment), never past its lifetime.
@@ -93,18 +97,34 @@ public final class CaffeineSessionStore implements SessionStore {
     }
 
     @Override
-    public void save(Session session) {
-        count(session, +1);
-        cache.put(session.key(), session);
+    public Session save(Session session) {
+        Session[] stored = {session};
+        cache.asMap().compute(session.key(), (key, existing) -> {
+            if (existing != null && isLive(existing, ticker.read())) {
+                stored[0] = existing;
+                return existing;
+            }
+            count(session, +1);
+            return session;
+        });
+        return stored[0];
     }
 
+    /** The session stored under {@code key}, live or not, without counting an access; for cluster stores. */
+    public Session peek(UserKey key) {
+        return cache.policy().getIfPresentQuietly(key);
+    }
+
+    /** Only on the miss path: first lets Caffeine evict (and uncount) the entries it found expired. */
     @Override
     public int countOfUser(String user) {
+        cache.cleanUp();
         return perUser.getOrDefault(user, 0);
     }
 
     @Override
     public int countOfIp(String clientIp) {
+        cache.cleanUp();
         return perIp.getOrDefault(clientIp, 0);
     }
 

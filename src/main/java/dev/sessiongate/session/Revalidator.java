@@ -21,12 +21,17 @@ public final class Revalidator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Revalidator.class);
 
     private final Predicate<Identity> validate;
+    private final SessionStore store;
     private final long everyNanos;
     private final ThreadPoolExecutor executor;
 
-    /** Checks with {@code validate} (the authenticator's, or the token store's for token sessions). */
-    public Revalidator(Predicate<Identity> validate, Duration every) {
+    /**
+     * Checks with {@code validate} (the authenticator's, or the token store's for token sessions)
+     * and removes failed sessions from {@code store}, on every node of a cluster.
+     */
+    public Revalidator(Predicate<Identity> validate, SessionStore store, Duration every) {
         this.validate = validate;
+        this.store = store;
         this.everyNanos = every.toNanos();
         this.executor = new ThreadPoolExecutor(1, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000),
                 DaemonThreads.named("sessiongate-revalidate"));
@@ -54,9 +59,9 @@ public final class Revalidator implements AutoCloseable {
             return;
         }
         if (!valid) {
-            // The store drops an invalid session on its next lookup; removing by key here could
-            // race with a new session of the same key.
+            // By key and id: a new session of the same key, made meanwhile, stays.
             session.invalidate();
+            store.remove(session);
             LOG.info("event=session_revalidation_failed user={} clientIp={} sessionId={} message=\"user gone or "
                     + "credential changed; the next request authenticates again\"",
                     session.identity().name(), session.clientIp(), session.id());

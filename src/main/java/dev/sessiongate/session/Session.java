@@ -45,6 +45,8 @@ public final class Session {
     private volatile long validatedNanos;
     private volatile Map<String, Object> attributes;
     private volatile boolean invalid;
+    /** What a cluster store keeps of this session beside it, or {@code null} on a single node. */
+    private volatile Object storeState;
 
     /**
      * A new session with a fresh random id.
@@ -66,6 +68,40 @@ public final class Session {
         RANDOM.nextBytes(id);
         this.idHigh = toLong(id, 0);
         this.idLow = toLong(id, 8);
+    }
+
+    private Session(UserKey key, byte[] id, Identity identity, String clientIp, long createdAt, long createdNanos,
+                    long lastAccessNanos, long requests) {
+        this.key = key;
+        this.identity = identity;
+        int ipv4 = Ipv4.pack(clientIp);
+        this.clientIpv4 = ipv4;
+        this.clientIpText = ipv4 == 0 ? clientIp : null;
+        this.createdAt = createdAt;
+        this.createdNanos = createdNanos;
+        this.lastAccessNanos = lastAccessNanos;
+        this.validatedNanos = lastAccessNanos;
+        this.requests = requests;
+        this.idHigh = toLong(id, 0);
+        this.idLow = toLong(id, 8);
+    }
+
+    /**
+     * A session another node created, as a cluster store read it back: same id, same times.
+     *
+     * @param id           the session's {@link #id()}
+     * @param createdNanos creation time on this node's ticker
+     * @param lastAccessNanos last request, on this node's ticker
+     * @param requests     requests served so far, on every node
+     * @throws IllegalArgumentException when {@code id} is not a session id
+     */
+    public static Session restore(UserKey key, String id, Identity identity, String clientIp, long createdAt,
+                                  long createdNanos, long lastAccessNanos, long requests) {
+        byte[] bytes = Base64.getUrlDecoder().decode(id);
+        if (bytes.length != 16) {
+            throw new IllegalArgumentException("not a session id");
+        }
+        return new Session(key, bytes, identity, clientIp, createdAt, createdNanos, lastAccessNanos, requests);
     }
 
     public UserKey key() {
@@ -108,8 +144,6 @@ public final class Session {
         return lastAccessNanos;
     }
 
-
-
     public long requests() {
         return requests;
     }
@@ -141,6 +175,16 @@ public final class Session {
     /** Ends the session; stores drop invalid sessions on their next lookup. */
     public void invalidate() {
         invalid = true;
+    }
+
+    /** What a cluster store keeps beside this session (see {@link #storeState(Object)}), or {@code null}. */
+    public Object storeState() {
+        return storeState;
+    }
+
+    /** Lets a cluster store keep {@code state} with this session; single-node sessions have none. */
+    public void storeState(Object state) {
+        this.storeState = state;
     }
 
     /** The attributes, created on first use. */

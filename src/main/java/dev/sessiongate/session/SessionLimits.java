@@ -1,6 +1,6 @@
 package dev.sessiongate.session;
 
-import java.util.function.Predicate;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,19 +49,19 @@ public final class SessionLimits {
         }
         // sessions.max itself is kept by the cache's own eviction.
         if (userFull) {
-            evictOldest(s -> s.identity().name().equals(user), "sessions.max-per-user");
+            evictOldest(action -> store.forEachOfUser(user, action), "sessions.max-per-user");
         }
         if (ipFull) {
-            evictOldest(s -> s.clientIp().equals(clientIp), "sessions.max-per-ip");
+            evictOldest(action -> store.forEachOfIp(clientIp, action), "sessions.max-per-ip");
         }
         return true;
     }
 
-    /** Ends the oldest session that matches; a scan, but only when a limit is reached. */
-    private void evictOldest(Predicate<Session> match, String limit) {
+    /** Ends the oldest of the sessions that {@code sessions} offers; only when a limit is reached. */
+    private void evictOldest(Consumer<Consumer<Session>> sessions, String limit) {
         Session[] oldest = new Session[1];
-        store.forEach(session -> {
-            if (match.test(session) && (oldest[0] == null || session.createdNanos() < oldest[0].createdNanos())) {
+        sessions.accept(session -> {
+            if (oldest[0] == null || session.createdAt() < oldest[0].createdAt()) {
                 oldest[0] = session;
             }
         });

@@ -6,16 +6,23 @@ import java.util.function.Consumer;
 /**
  * Where sessions live, by user key; in the spirit of Spring Session's {@code SessionRepository}.
  * Implementations expire sessions by the idle timeout and the maximum lifetime themselves.
+ * Two ship: {@link CaffeineSessionStore} (one node, the default) and the Redis store of
+ * {@code dev.sessiongate.cluster} (many nodes); {@code SessionStoreContract} holds both to this text.
  */
-public interface SessionStore {
+public interface SessionStore extends AutoCloseable {
 
     /** The live session of {@code key}, or {@code null}. A lookup counts as an access. */
     Session find(UserKey key);
 
-    /** Stores {@code session} under its key, replacing any other. */
-    void save(Session session);
+    /**
+     * Stores {@code session} under its key, unless another live session already is (another
+     * node may have authenticated the same key a moment earlier).
+     *
+     * @return the session now stored under the key: {@code session}, or the one that was first
+     */
+    Session save(Session session);
 
-    /** Forgets {@code session}, if it is still the one stored under its key. */
+    /** Forgets {@code session} (by key and id), if it is still the one stored under its key. */
     void remove(Session session);
 
     /** About how many sessions are live. */
@@ -29,4 +36,35 @@ public interface SessionStore {
 
     /** Calls {@code action} for every live session, for the admin API; not for the request path. */
     void forEach(Consumer<Session> action);
+
+    /** Calls {@code action} for every live session of {@code user}; not for the request path. */
+    default void forEachOfUser(String user, Consumer<Session> action) {
+        forEach(session -> {
+            if (session.identity().name().equals(user)) {
+                action.accept(session);
+            }
+        });
+    }
+
+    /** Calls {@code action} for every live session from {@code clientIp}; not for the request path. */
+    default void forEachOfIp(String clientIp, Consumer<Session> action) {
+        forEach(session -> {
+            if (session.clientIp().equals(clientIp)) {
+                action.accept(session);
+            }
+        });
+    }
+
+    /**
+     * The store's state for the public {@code /health}: {@code null} when all is well, else a
+     * short reason why the node is degraded (it still serves, from what it holds).
+     */
+    default String degradedReason() {
+        return null;
+    }
+
+    /** Stops background work and closes connections. */
+    @Override
+    default void close() {
+    }
 }

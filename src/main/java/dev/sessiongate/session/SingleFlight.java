@@ -41,8 +41,7 @@ public final class SingleFlight {
             // Another request may have finished creating it between the lookup and putIfAbsent.
             Session session = store.find(key);
             if (session == null) {
-                session = create.get();
-                store.save(session);
+                session = store.save(create.get());
             }
             mine.complete(session);
             return session;

@@ -124,8 +124,14 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void keysOfLaterVersionsAreRefusedRatherThanIgnored() {
-        assertError(Map.of("store.redis-uri", "redis://localhost"), "store.redis-uri=redis://localhost", "not supported");
+    void theRedisUriIsCheckedButNeverRepeatedSinceItMayHoldAPassword() {
+        assertError(Map.of("store.redis-uri", "http://:hunter2@localhost"), "store.redis-uri=<redacted>", "redis://");
+        assertError(Map.of("store.redis-uri", "redis://localhost", "tokens.file", "tokens.json"),
+                "tokens.file=tokens.json", "API tokens live in Redis");
+        GateConfig config = ConfigLoader.load(null, Map.of("store.redis-uri", "redis://:hunter2@cache:6380/0"));
+        assertThat(config.cluster().where()).isEqualTo("cache:6380");
+        assertThat(config.cluster().toString()).doesNotContain("hunter2");
+        assertThat(config.node()).endsWith(":8080");
     }
 
     @Test

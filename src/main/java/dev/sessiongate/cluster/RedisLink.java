@@ -1,0 +1,266 @@
+package dev.sessiongate.cluster;
+
+import dev.sessiongate.config.ConfigException;
+import dev.sessiongate.config.GateConfig;
+import dev.sessiongate.util.DaemonThreads;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one Redis connection of a node (Lettuce, thread-safe, pipelined) and what keeps it honest:
+ * every call is bounded by {@code store.timeout}; a failed call or probe marks Redis down, after
+ * which calls fail at once instead of each waiting out the time-out; a probe every second brings
+ * it back up. Coming back, and whenever Redis turns out to have lost its data (restarted empty),
+ * the recovery actions run first, so that the node writes back what it holds.
+ *
+ * <p>The probe checks that the cluster's secret is still there: a Redis that restarted without
+ * its data lost it, and everything else with it.
+ */
+public final class RedisLink implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
+    /** The cluster's {@code key.secret}, Base64. */
+    static final String SECRET_KEY = "sg:secret";
+    private static final long PROBE_MILLIS = 1000;
+
+    private final String where;
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final Map<String, Consumer<String>> channels = new ConcurrentHashMap<>();
+    private final List<Runnable> recoveries = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("sessiongate-redis"));
+    private final LongAdder calls = new LongAdder();
+    /** Why Redis is not used right now, or {@code null} when it is. */
+    private volatile String downReason;
+    /** The thread running the recovery actions, which may call Redis while it is still marked down. */
+    private volatile Thread recovering;
+
+    private RedisLink(String where, RedisClient client, StatefulRedisConnection<String, String> connection,
+                      StatefulRedisPubSubConnection<String, String> pubSub) {
+        this.where = where;
+        this.client = client;
+        this.connection = connection;
+        this.pubSub = pubSub;
+        pubSub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                Consumer<String> handler = channels.get(channel);
+                if (handler != null) {
+                    handler.accept(message);
+                }
+            }
+        });
+    }
+
+    /**
+     * Connects to the cluster's Redis.
+     *
+     * @throws ConfigException when Redis cannot be reached: a node must not start out of its cluster
+     */
+    public static RedisLink connect(GateConfig.Cluster cluster) {
+        Duration timeout = cluster.timeout();
+        RedisURI uri;
+        try {
+            uri = RedisURI.create(cluster.redisUri());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid configuration: store.redis-uri=<redacted>: not a Redis URI");
+        }
+        uri.setTimeout(timeout);
+        ClientResources resources = ClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
+        RedisClient client = RedisClient.create(resources, uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout.multipliedBy(4)).build())
+                .build());
+        try {
+            RedisLink link = new RedisLink(cluster.where(), client, client.connect(), client.connectPubSub());
+            link.background.scheduleWithFixedDelay(link::probe, PROBE_MILLIS, PROBE_MILLIS, TimeUnit.MILLISECONDS);
+            LOG.info("event=redis_connected redis={}", cluster.where());
+            return link;
+        } catch (RedisException e) {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            resources.shutdown();
+            throw new ConfigException("store.redis-uri: cannot reach Redis at " + cluster.where() + " ("
+                    + rootMessage(e) + "); a cluster node does not start without its store");
+        }
+    }
+
+    /**
+     * Runs {@code command} on Redis, bounded by the time-out.
+     *
+     * @throws Unavailable when Redis is down or the call fails; Redis is then marked down
+     */
+    <T> T call(Function<RedisCommands<String, String>, T> command) {
+        if (downReason != null && Thread.currentThread() != recovering) {
+            throw Unavailable.INSTANCE;
+        }
+        return callEvenIfDown(command);
+    }
+
+    private <T> T callEvenIfDown(Function<RedisCommands<String, String>, T> command) {
+        calls.increment();
+        try {
+            return command.apply(connection.sync());
+        } catch (RedisException e) {
+            markDown(rootMessage(e));
+            throw Unavailable.INSTANCE;
+        }
+    }
+
+    /** Runs a Lua script; see {@link #call}. */
+    <T> T script(String script, ScriptOutputType type, String[] keys, String... args) {
+        return call(redis -> redis.eval(script, type, keys, args));
+    }
+
+    /** The asynchronous commands, for pipelined batches; the caller counts them with {@link #counted}. */
+    RedisAsyncCommands<String, String> async() {
+        return connection.async();
+    }
+
+    /** Counts {@code n} calls made through {@link #async}. */
+    void counted(int n) {
+        calls.add(n);
+    }
+
+    /** Whether calls are made at all right now. */
+    boolean isUp() {
+        return downReason == null;
+    }
+
+    /** Why the node works without Redis right now, or {@code null}. */
+    public String downReason() {
+        return downReason;
+    }
+
+    /** Redis calls made so far, by this node. */
+    public long calls() {
+        return calls.sum();
+    }
+
+    /** Delivers messages of {@code channel} to {@code handler}, on Lettuce's I/O thread: be quick. */
+    void subscribe(String channel, Consumer<String> handler) {
+        channels.put(channel, handler);
+        pubSub.sync().subscribe(channel);
+    }
+
+    /** Runs {@code action} each time Redis comes back or turns out to have lost its data. */
+    void onRecovery(Runnable action) {
+        recoveries.add(action);
+    }
+
+    /** Runs {@code task} on the link's background thread. */
+    void execute(Runnable task) {
+        background.execute(task);
+    }
+
+    /** Runs {@code task} every {@code period}, on the link's background thread. */
+    void every(Duration period, Runnable task) {
+        background.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("event=redis_task_failed", e);
+            }
+        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void markDown(String reason) {
+        if (downReason == null) {
+            downReason = reason;
+            LOG.warn("event=redis_unavailable redis={} reason=\"{}\" message=\"serving from this node's near cache and "
+                    + "authenticating new keys locally; sessions made now are written to Redis when it returns\"",
+                    where, reason);
+        }
+    }
+
+    /** Once a second: is Redis there, and does it still hold the cluster's data? */
+    private void probe() {
+        boolean intact;
+        try {
+            intact = callEvenIfDown(redis -> redis.exists(SECRET_KEY)) > 0;
+        } catch (Unavailable e) {
+            return;
+        } catch (RuntimeException e) {
+            markDown(rootMessage(e));
+            return;
+        }
+        if (intact && downReason == null) {
+            return;
+        }
+        String reason = downReason;
+        LOG.warn("event=redis_recovering redis={} reason=\"{}\"", where,
+                intact ? "reachable again after: " + reason : "Redis lost its data (restarted empty?)");
+        recovering = Thread.currentThread();
+        try {
+            for (Runnable recovery : recoveries) {
+                recovery.run();
+            }
+        } catch (RuntimeException e) {
+            markDown("recovery failed: " + rootMessage(e));
+            return;
+        } finally {
+            recovering = null;
+        }
+        downReason = null;
+        LOG.info("event=redis_recovered redis={}", where);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? String.valueOf(e.getMessage()) : e.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    @Override
+    public void close() {
+        background.shutdownNow();
+        pubSub.close();
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        client.getResources().shutdown();
+    }
+
+    /** Redis cannot be used right now; the caller carries on without it. */
+    static final class Unavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final Unavailable INSTANCE = new Unavailable();
+
+        private Unavailable() {
+            super("Redis unavailable", null, false, false);
+        }
+    }
+}

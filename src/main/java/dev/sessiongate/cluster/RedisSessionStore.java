@@ -1,0 +1,475 @@
+package dev.sessiongate.cluster;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.sessiongate.auth.Identity;
+import dev.sessiongate.key.UserKey;
+import dev.sessiongate.session.CaffeineSessionStore;
+import dev.sessiongate.session.Session;
+import dev.sessiongate.session.SessionStore;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's {@link SessionStore}: Redis is authoritative, and a {@link CaffeineSessionStore}
+ * on every node is its near cache. A hit never leaves the node; a miss asks Redis before anyone
+ * checks a password, so a key authenticated on one node is served by all.
+ *
+ * <p>In Redis, per session, a hash {@code sg:s:<user key hex>} (id, user, groups, credential tag,
+ * client IP, created, last access, creating node, requests) that expires with the session, and
+ * three sorted sets of user keys scored by their deadline: {@code sg:u:<user>},
+ * {@code sg:ip:<address>} and {@code sg:all}, for limits and the admin API. Creation is a Lua
+ * script that stores the session only if the key has none yet (two nodes authenticating the same
+ * key at once end up with one session); last access and request counts are written in batches,
+ * at most once per session every {@code flushEvery}; a removal deletes the hash and publishes
+ * {@code sg:revoke}, on which every node drops its copy.
+ *
+ * <p>Without Redis (down, or slower than {@code store.timeout}) the node goes on alone: hits
+ * from the near cache, new sessions authenticated and kept locally, and written back — as are
+ * all the sessions it holds — when Redis returns or comes back empty.
+ */
+public final class RedisSessionStore implements SessionStore {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisSessionStore.class);
+    static final String REVOKE_CHANNEL = "sg:revoke";
+    private static final String ALL = "sg:all";
+    private static final int BATCH = 1000;
+
+    /** Keeps its deadline on the index sets: an index lives as long as its longest-lived member. */
+    private static final String INDEX = """
+            local function index(keys, deadline, member)
+              for i = 2, 4 do
+                redis.call('ZADD', keys[i], deadline, member)
+                local expires = redis.call('PEXPIRETIME', keys[i])
+                if expires < 0 or expires < deadline then redis.call('PEXPIREAT', keys[i], deadline) end
+              end
+            end
+            """;
+    /** KEYS session, user, ip, all; ARGV id user groups tag ip created last node requests deadline member. */
+    private static final String SAVE = INDEX + """
+            if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGETALL', KEYS[1]) end
+            redis.call('HSET', KEYS[1], 'id', ARGV[1], 'user', ARGV[2], 'groups', ARGV[3], 'tag', ARGV[4],
+              'ip', ARGV[5], 'created', ARGV[6], 'last', ARGV[7], 'node', ARGV[8], 'requests', ARGV[9])
+            redis.call('PEXPIREAT', KEYS[1], ARGV[10])
+            index(KEYS, tonumber(ARGV[10]), ARGV[11])
+            return {}
+            """;
+    /** KEYS as SAVE; ARGV id last requestsDelta idleMillis lifetimeMillis member. */
+    private static final String TOUCH = INDEX + """
+            if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+            local last = math.max(tonumber(redis.call('HGET', KEYS[1], 'last')), tonumber(ARGV[2]))
+            redis.call('HSET', KEYS[1], 'last', string.format('%.0f', last))
+            redis.call('HINCRBY', KEYS[1], 'requests', ARGV[3])
+            local created = tonumber(redis.call('HGET', KEYS[1], 'created'))
+            local deadline = math.min(last + tonumber(ARGV[4]), created + tonumber(ARGV[5]))
+            redis.call('PEXPIREAT', KEYS[1], string.format('%.0f', deadline))
+            index(KEYS, deadline, ARGV[6])
+            return 1
+            """;
+    /** KEYS as SAVE; ARGV id member message channel. */
+    private static final String REMOVE = """
+            local current = redis.call('HGET', KEYS[1], 'id')
+            if current and current ~= ARGV[1] then return 0 end
+            if current then redis.call('DEL', KEYS[1]) end
+            for i = 2, 4 do redis.call('ZREM', KEYS[i], ARGV[2]) end
+            redis.call('PUBLISH', ARGV[4], ARGV[3])
+            return 1
+            """;
+    /** KEYS index; ARGV now. */
+    private static final String COUNT = """
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+            return redis.call('ZCARD', KEYS[1])
+            """;
+
+    private final RedisLink redis;
+    private final CaffeineSessionStore near;
+    private final Ticker ticker;
+    private final String node;
+    private final long idleMillis;
+    private final long lifetimeMillis;
+    private final Duration timeout;
+
+    /**
+     * A store on {@code redis} that keeps up to {@code maxSessions} in this node's near cache.
+     *
+     * @param node       this node's name, recorded with the sessions it creates
+     * @param flushEvery how often last access times and request counts are written to Redis
+     */
+    public RedisSessionStore(RedisLink redis, CaffeineSessionStore near, Ticker ticker, String node,
+                             Duration idleTimeout, Duration maxLifetime, Duration timeout, Duration flushEvery) {
+        this.redis = redis;
+        this.near = near;
+        this.ticker = ticker;
+        this.node = node;
+        this.idleMillis = idleTimeout.toMillis();
+        this.lifetimeMillis = maxLifetime.toMillis();
+        this.timeout = timeout;
+        redis.subscribe(REVOKE_CHANNEL, this::revoked);
+        redis.onRecovery(this::writeBack);
+        redis.every(flushEvery, this::flush);
+    }
+
+    /** What the store keeps beside each session: its creating node, and how many requests Redis has counted. */
+    private static final class Shared {
+        final String node;
+        volatile long flushedRequests;
+
+        Shared(String node, long flushedRequests) {
+            this.node = node;
+            this.flushedRequests = flushedRequests;
+        }
+    }
+
+    /** The node that created {@code session}, or {@code null} if no cluster store has seen it. */
+    public static String nodeOf(Session session) {
+        return session.storeState() instanceof Shared shared ? shared.node : null;
+    }
+
+    @Override
+    public Session find(UserKey key) {
+        Session session = near.find(key);
+        if (session != null || !redis.isUp()) {
+            return session;
+        }
+        Map<String, String> fields;
+        try {
+            fields = redis.call(r -> r.hgetall(sessionKey(key)));
+        } catch (RedisLink.Unavailable e) {
+            return null;
+        }
+        Session found = restore(key, fields);
+        return found == null ? null : near.save(found);
+    }
+
+    @Override
+    public Session save(Session session) {
+        session.storeState(new Shared(node, session.requests()));
+        Session stored = session;
+        try {
+            List<Object> first = redis.script(SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session));
+            Session other = first.isEmpty() ? null : restore(session.key(), pairs(first));
+            if (other != null) {
+                LOG.info("event=session_adopted user={} sessionId={} node={} message=\"another node stored this key's "
+                        + "session first\"", other.identity().name(), other.id(), nodeOf(other));
+                stored = other;
+            }
+        } catch (RedisLink.Unavailable e) {
+            // Kept here alone; written back when Redis returns.
+        }
+        return near.save(stored);
+    }
+
+    @Override
+    public void remove(Session session) {
+        forgetLocally(session.key(), session.id());
+        try {
+            redis.script(REMOVE, ScriptOutputType.INTEGER, keys(session), session.id(), hex(session.key()),
+                    hex(session.key()) + " " + session.id(), REVOKE_CHANNEL);
+        } catch (RedisLink.Unavailable e) {
+            LOG.warn("event=session_removed_locally user={} sessionId={} message=\"Redis unreachable: removed on this "
+                    + "node only\"", session.identity().name(), session.id());
+        }
+    }
+
+    /** A message on {@code sg:revoke}: {@code <user key hex> <session id>}. */
+    private void revoked(String message) {
+        int space = message.indexOf(' ');
+        UserKey key = space == 64 ? parseKey(message.substring(0, space)) : null;
+        if (key == null) {
+            LOG.warn("event=revoke_message_ignored message=\"not a revocation\"");
+            return;
+        }
+        forgetLocally(key, message.substring(space + 1));
+    }
+
+    private void forgetLocally(UserKey key, String id) {
+        Session local = near.peek(key);
+        if (local != null && local.id().equals(id)) {
+            local.invalidate();
+            near.remove(local);
+        }
+    }
+
+    @Override
+    public long size() {
+        try {
+            return redis.call(r -> r.zcount(ALL, Range.create((double) System.currentTimeMillis(), Double.POSITIVE_INFINITY)));
+        } catch (RedisLink.Unavailable e) {
+            return near.size();
+        }
+    }
+
+    @Override
+    public int countOfUser(String user) {
+        return count("sg:u:" + user, () -> near.countOfUser(user));
+    }
+
+    @Override
+    public int countOfIp(String clientIp) {
+        return count("sg:ip:" + clientIp, () -> near.countOfIp(clientIp));
+    }
+
+    private int count(String index, java.util.function.IntSupplier local) {
+        try {
+            Long count = redis.script(COUNT, ScriptOutputType.INTEGER, new String[] {index},
+                    Long.toString(System.currentTimeMillis()));
+            return count.intValue();
+        } catch (RedisLink.Unavailable e) {
+            return local.getAsInt();
+        }
+    }
+
+    @Override
+    public void forEach(Consumer<Session> action) {
+        forEachIn(ALL, action, near::forEach);
+    }
+
+    @Override
+    public void forEachOfUser(String user, Consumer<Session> action) {
+        forEachIn("sg:u:" + user, action, a -> near.forEachOfUser(user, a));
+    }
+
+    @Override
+    public void forEachOfIp(String clientIp, Consumer<Session> action) {
+        forEachIn("sg:ip:" + clientIp, action, a -> near.forEachOfIp(clientIp, a));
+    }
+
+    /**
+     * The sessions an index lists, read from Redis in pipelined batches; this node's own copy
+     * where it has one (its access time and count are fresher), and the sessions only this node
+     * holds (made while Redis was away) after them.
+     */
+    private void forEachIn(String index, Consumer<Session> action, Consumer<Consumer<Session>> local) {
+        List<String> members;
+        try {
+            members = redis.call(r -> r.zrangebyscore(index,
+                    Range.create((double) System.currentTimeMillis(), Double.POSITIVE_INFINITY)));
+        } catch (RedisLink.Unavailable e) {
+            local.accept(action);
+            return;
+        }
+        Set<UserKey> seen = new HashSet<>();
+        RedisAsyncCommands<String, String> async = redis.async();
+        for (int from = 0; from < members.size(); from += BATCH) {
+            List<String> batch = members.subList(from, Math.min(members.size(), from + BATCH));
+            List<RedisFuture<Map<String, String>>> replies = new ArrayList<>(batch.size());
+            for (String member : batch) {
+                replies.add(async.hgetall("sg:s:" + member));
+            }
+            redis.counted(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                UserKey key = parseKey(batch.get(i));
+                Map<String, String> fields = key == null ? null : await(replies.get(i));
+                Session mine = key == null ? null : near.peek(key);
+                Session session = mine != null && mine.isValid() && fields != null && mine.id().equals(fields.get("id"))
+                        ? mine : restore(key, fields);
+                if (session != null && seen.add(key)) {
+                    action.accept(session);
+                }
+            }
+        }
+        local.accept(session -> {
+            if (!seen.contains(session.key())) {
+                action.accept(session);
+            }
+        });
+    }
+
+    private <T> T await(RedisFuture<T> reply) {
+        try {
+            return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            redis.markDown(e.toString());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
+     * Writes what changed since the last flush: for every session that served requests, its last
+     * access (the later of Redis's and ours) and the requests counted here; its deadlines move on.
+     */
+    void flush() {
+        if (!redis.isUp()) {
+            return;
+        }
+        List<Session> sessions = new ArrayList<>();
+        near.forEach(session -> {
+            if (session.storeState() instanceof Shared shared && session.requests() != shared.flushedRequests) {
+                sessions.add(session);
+            }
+        });
+        RedisAsyncCommands<String, String> async = redis.async();
+        for (int from = 0; from < sessions.size(); from += BATCH) {
+            List<Session> batch = sessions.subList(from, Math.min(sessions.size(), from + BATCH));
+            List<RedisFuture<Long>> replies = new ArrayList<>(batch.size());
+            long[] requests = new long[batch.size()];
+            for (int i = 0; i < batch.size(); i++) {
+                Session session = batch.get(i);
+                Shared shared = (Shared) session.storeState();
+                requests[i] = session.requests();
+                replies.add(async.eval(TOUCH, ScriptOutputType.INTEGER, keys(session), session.id(),
+                        Long.toString(session.lastAccessedAt()), Long.toString(requests[i] - shared.flushedRequests),
+                        Long.toString(idleMillis), Long.toString(lifetimeMillis), hex(session.key())));
+            }
+            redis.counted(batch.size());
+            if (!LettuceFutures.awaitAll(timeout.multipliedBy(4), replies.toArray(new RedisFuture<?>[0]))) {
+                redis.markDown("flush of " + batch.size() + " sessions took longer than " + timeout.multipliedBy(4));
+                return;
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                ((Shared) batch.get(i).storeState()).flushedRequests = requests[i];
+            }
+        }
+    }
+
+    /**
+     * After an outage, or when Redis came back empty: stores every session this node holds, unless
+     * Redis has another one for its key (then this node drops its own, and adopts Redis's on the
+     * next request).
+     */
+    private void writeBack() {
+        List<Session> sessions = new ArrayList<>();
+        near.forEach(sessions::add);
+        RedisAsyncCommands<String, String> async = redis.async();
+        int written = 0;
+        for (int from = 0; from < sessions.size(); from += BATCH) {
+            List<Session> batch = sessions.subList(from, Math.min(sessions.size(), from + BATCH));
+            List<RedisFuture<List<Object>>> replies = new ArrayList<>(batch.size());
+            for (Session session : batch) {
+                replies.add(async.eval(SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session)));
+            }
+            redis.counted(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                List<Object> first;
+                try {
+                    first = replies.get(i).get(timeout.toMillis() * 4, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    throw new IllegalStateException("write-back failed: " + e.getMessage(), e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                Session session = batch.get(i);
+                Map<String, String> other = first.isEmpty() ? null : pairs(first);
+                if (other == null) {
+                    written++;
+                    if (session.storeState() instanceof Shared shared) {
+                        shared.flushedRequests = session.requests();
+                    }
+                } else if (!session.id().equals(other.get("id"))) {
+                    forgetLocally(session.key(), session.id());
+                }
+            }
+        }
+        LOG.info("event=sessions_written_back sessions={} of={}", written, sessions.size());
+    }
+
+    @Override
+    public String degradedReason() {
+        // Public (/health): no addresses or messages; the log line of the outage has those.
+        return redis.isUp() ? null : "redis unreachable";
+    }
+
+    @Override
+    public void close() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            LOG.debug("event=final_flush_failed", e);
+        }
+        redis.close();
+    }
+
+    /** A session of another node (or an earlier life of this one) from its Redis hash; {@code null} if none or expired. */
+    private Session restore(UserKey key, Map<String, String> fields) {
+        if (key == null || fields == null || fields.isEmpty()) {
+            return null;
+        }
+        try {
+            long nowMillis = System.currentTimeMillis();
+            long nowNanos = ticker.read();
+            long created = Long.parseLong(fields.get("created"));
+            long last = Long.parseLong(fields.get("last"));
+            if (nowMillis - last >= idleMillis || nowMillis - created >= lifetimeMillis) {
+                return null;
+            }
+            String groups = fields.get("groups");
+            Identity identity = new Identity(fields.get("user"),
+                    groups.isEmpty() ? Set.of() : Set.of(groups.split("\n")), fields.get("tag"));
+            long requests = Long.parseLong(fields.get("requests"));
+            Session session = Session.restore(key, fields.get("id"), identity, fields.get("ip"), created,
+                    nowNanos - (nowMillis - created) * 1_000_000, nowNanos - (nowMillis - last) * 1_000_000, requests);
+            session.storeState(new Shared(fields.get("node"), requests));
+            return session;
+        } catch (RuntimeException e) {
+            LOG.warn("event=session_unreadable key={} message=\"{}\"", key.tag(), e.toString());
+            return null;
+        }
+    }
+
+    private String[] saveArgs(Session session) {
+        Identity identity = session.identity();
+        long deadline = Math.min(session.lastAccessedAt() + idleMillis, session.createdAt() + lifetimeMillis);
+        String owner = nodeOf(session);
+        return new String[] {session.id(), identity.name(), String.join("\n", identity.groups()),
+            identity.credentialTag(), session.clientIp(), Long.toString(session.createdAt()),
+            Long.toString(session.lastAccessedAt()), owner == null ? node : owner, Long.toString(session.requests()),
+            Long.toString(deadline), hex(session.key())};
+    }
+
+    private static String[] keys(Session session) {
+        return new String[] {sessionKey(session.key()), "sg:u:" + session.identity().name(),
+            "sg:ip:" + session.clientIp(), ALL};
+    }
+
+    private static String sessionKey(UserKey key) {
+        return "sg:s:" + hex(key);
+    }
+
+    private static Map<String, String> pairs(List<Object> flat) {
+        Map<String, String> map = new HashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            map.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
+        }
+        return map;
+    }
+
+    static String hex(UserKey key) {
+        return hex64(key.a()) + hex64(key.b()) + hex64(key.c()) + hex64(key.d());
+    }
+
+    private static String hex64(long value) {
+        String hex = Long.toHexString(value);
+        return "0000000000000000".substring(hex.length()) + hex;
+    }
+
+    /** The key of 64 hex digits, or {@code null}. */
+    static UserKey parseKey(String hex) {
+        if (hex == null || hex.length() != 64) {
+            return null;
+        }
+        try {
+            return new UserKey(Long.parseUnsignedLong(hex, 0, 16, 16), Long.parseUnsignedLong(hex, 16, 32, 16),
+                    Long.parseUnsignedLong(hex, 32, 48, 16), Long.parseUnsignedLong(hex, 48, 64, 16));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

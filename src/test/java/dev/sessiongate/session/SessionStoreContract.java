@@ -1,0 +1,111 @@
+package dev.sessiongate.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.sessiongate.auth.Identity;
+import dev.sessiongate.key.UserKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link SessionStore} does, whatever keeps its sessions: one suite, run against the
+ * Caffeine store and the Redis store, on the real clock.
+ */
+public abstract class SessionStoreContract {
+    private final List<SessionStore> opened = new ArrayList<>();
+
+    /** A new, empty store. */
+    protected abstract SessionStore newStore(Duration idleTimeout, Duration maxLifetime);
+
+    private SessionStore store(Duration idleTimeout) {
+        SessionStore store = newStore(idleTimeout, Duration.ofHours(1));
+        opened.add(store);
+        return store;
+    }
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(SessionStore::close);
+    }
+
+    protected static Session session(long keyBits, String user, String ip) {
+        return new Session(new UserKey(keyBits, ~keyBits, keyBits * 31, 7), new Identity(user, Set.of("staff", "ops"),
+                "tag-" + user), ip, System.currentTimeMillis(), Ticker.systemTicker().read());
+    }
+
+    @Test
+    void aSavedSessionIsFoundByItsKeyWithItsIdIdentityAndAddress() {
+        SessionStore store = store(Duration.ofMinutes(5));
+        Session saved = session(1, "alice", "192.0.2.1");
+        assertThat(store.save(saved)).isSameAs(saved);
+        Session found = store.find(saved.key());
+        assertThat(found.id()).isEqualTo(saved.id());
+        assertThat(found.identity()).isEqualTo(saved.identity());
+        assertThat(found.clientIp()).isEqualTo("192.0.2.1");
+        assertThat(store.find(session(2, "alice", "192.0.2.1").key())).isNull();
+    }
+
+    @Test
+    void theFirstLiveSessionOfAKeyStays() {
+        SessionStore store = store(Duration.ofMinutes(5));
+        Session first = session(1, "alice", "192.0.2.1");
+        Session second = session(1, "alice", "192.0.2.1");
+        store.save(first);
+        assertThat(store.save(second).id()).isEqualTo(first.id());
+        assertThat(store.find(first.key()).id()).isEqualTo(first.id());
+    }
+
+    @Test
+    void removeForgetsThatSessionOnlyAndByItsId() {
+        SessionStore store = store(Duration.ofMinutes(5));
+        Session old = session(1, "alice", "192.0.2.1");
+        store.save(old);
+        store.remove(old);
+        assertThat(store.find(old.key())).isNull();
+
+        Session next = session(1, "alice", "192.0.2.1");
+        store.save(next);
+        store.remove(old);
+        assertThat(store.find(next.key()).id()).isEqualTo(next.id());
+    }
+
+    @Test
+    void sessionsAreCountedAndListedByUserAndAddress() {
+        SessionStore store = store(Duration.ofMinutes(5));
+        store.save(session(1, "alice", "192.0.2.1"));
+        store.save(session(2, "alice", "192.0.2.2"));
+        Session bob = store.save(session(3, "bob", "192.0.2.1"));
+        assertThat(store.size()).isEqualTo(3);
+        assertThat(store.countOfUser("alice")).isEqualTo(2);
+        assertThat(store.countOfIp("192.0.2.1")).isEqualTo(2);
+        assertThat(store.countOfUser("carol")).isZero();
+
+        List<String> users = new ArrayList<>();
+        store.forEach(s -> users.add(s.identity().name()));
+        assertThat(users).containsExactlyInAnyOrder("alice", "alice", "bob");
+        List<String> ips = new ArrayList<>();
+        store.forEachOfUser("alice", s -> ips.add(s.clientIp()));
+        assertThat(ips).containsExactlyInAnyOrder("192.0.2.1", "192.0.2.2");
+        List<String> ids = new ArrayList<>();
+        store.forEachOfIp("192.0.2.1", s -> ids.add(s.identity().name()));
+        assertThat(ids).containsExactlyInAnyOrder("alice", "bob");
+
+        store.remove(bob);
+        assertThat(store.size()).isEqualTo(2);
+        assertThat(store.countOfIp("192.0.2.1")).isEqualTo(1);
+    }
+
+    @Test
+    void anIdleSessionEndsAfterTheIdleTimeout() throws InterruptedException {
+        SessionStore store = store(Duration.ofMillis(800));
+        Session session = store.save(session(1, "alice", "192.0.2.1"));
+        Thread.sleep(1200);
+        assertThat(store.find(session.key())).isNull();
+        assertThat(store.countOfUser("alice")).isZero();
+    }
+}
