@@ -1,5 +1,6 @@
 package dev.sessiongate.admin;
 
+import dev.sessiongate.cluster.RedisSessionStore;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.session.GateStats;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -29,6 +30,14 @@ final class GateMetrics {
         counter("sessiongate.requests.throttled", "logins refused after too many failures", stats, GateStats::throttled);
         Gauge.builder("sessiongate.sessions.live", gate, SessionGate::sessionCount)
                 .description("cached sessions").register(registry);
+        if (gate.store() instanceof RedisSessionStore cluster) {
+            FunctionCounter.builder("sessiongate.redis.calls", cluster, RedisSessionStore::redisCalls)
+                    .description("calls to the cluster's Redis, not counting the once-a-second probe")
+                    .register(registry);
+            Gauge.builder("sessiongate.redis.up", cluster, store -> store.degradedReason() == null ? 1 : 0)
+                    .description("1 while this node uses the cluster's Redis, 0 while it serves alone")
+                    .register(registry);
+        }
         Timer checks = Timer.builder("sessiongate.auth.check")
                 .description("time of one password check")
                 .publishPercentileHistogram()

@@ -126,11 +126,12 @@ public final class RedisLink implements AutoCloseable {
         if (downReason != null && Thread.currentThread() != recovering) {
             throw Unavailable.INSTANCE;
         }
+        calls.increment();
         return callEvenIfDown(command);
     }
 
+    /** As {@link #call}, also while Redis is marked down, and not counted: for the probe. */
     private <T> T callEvenIfDown(Function<RedisCommands<String, String>, T> command) {
-        calls.increment();
         try {
             return command.apply(connection.sync());
         } catch (RedisException e) {
@@ -164,7 +165,7 @@ public final class RedisLink implements AutoCloseable {
         return downReason;
     }
 
-    /** Redis calls made so far, by this node. */
+    /** Redis calls made so far by this node, for requests, flushes, recovery and admin; not the probe's. */
     public long calls() {
         return calls.sum();
     }

@@ -157,10 +157,12 @@ public final class RedisSessionStore implements SessionStore {
 
     @Override
     public Session save(Session session) {
-        session.storeState(new Shared(node, session.requests()));
+        // Counts the request that is creating it, so that another node never takes it for new.
+        long requests = session.requests() + 1;
+        session.storeState(new Shared(node, requests));
         Session stored = session;
         try {
-            List<Object> first = redis.script(SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session));
+            List<Object> first = redis.script(SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session, requests));
             Session other = first.isEmpty() ? null : restore(session.key(), pairs(first));
             if (other != null) {
                 LOG.info("event=session_adopted user={} sessionId={} node={} message=\"another node stored this key's "
@@ -353,7 +355,7 @@ public final class RedisSessionStore implements SessionStore {
             List<Session> batch = sessions.subList(from, Math.min(sessions.size(), from + BATCH));
             List<RedisFuture<List<Object>>> replies = new ArrayList<>(batch.size());
             for (Session session : batch) {
-                replies.add(async.eval(SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session)));
+                replies.add(async.eval(SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session, session.requests())));
             }
             redis.counted(batch.size());
             for (int i = 0; i < batch.size(); i++) {
@@ -379,6 +381,11 @@ public final class RedisSessionStore implements SessionStore {
             }
         }
         LOG.info("event=sessions_written_back sessions={} of={}", written, sessions.size());
+    }
+
+    /** Redis calls this node made (see {@link RedisLink#calls()}). */
+    public long redisCalls() {
+        return redis.calls();
     }
 
     @Override
@@ -424,13 +431,13 @@ public final class RedisSessionStore implements SessionStore {
         }
     }
 
-    private String[] saveArgs(Session session) {
+    private String[] saveArgs(Session session, long requests) {
         Identity identity = session.identity();
         long deadline = Math.min(session.lastAccessedAt() + idleMillis, session.createdAt() + lifetimeMillis);
         String owner = nodeOf(session);
         return new String[] {session.id(), identity.name(), String.join("\n", identity.groups()),
             identity.credentialTag(), session.clientIp(), Long.toString(session.createdAt()),
-            Long.toString(session.lastAccessedAt()), owner == null ? node : owner, Long.toString(session.requests()),
+            Long.toString(session.lastAccessedAt()), owner == null ? node : owner, Long.toString(requests),
             Long.toString(deadline), hex(session.key())};
     }
 

@@ -1,0 +1,109 @@
+package dev.sessiongate.cluster;
+
+import static dev.sessiongate.cluster.ClusterTest.call;
+import static dev.sessiongate.cluster.ClusterTest.node;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sessiongate.testing.AcceptingAuthenticator;
+import dev.sessiongate.testing.CountingAuthenticator;
+import dev.sessiongate.testing.GateServer;
+import dev.sessiongate.testing.LogCapture;
+import dev.sessiongate.testing.RedisProcess;
+import dev.sessiongate.testing.SlowProxy;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SPEC §6 cluster, when Redis fails: killed, restarted empty, slow. Each test has its own
+ * redis-server, which it kills and restarts; none touches a Redis on the standard port.
+ */
+class ClusterFaultTest {
+
+    @Test
+    void withRedisKilledNodesServeTheirCachedKeysAuthenticateNewOnesAndSayTheyAreDegraded() throws Exception {
+        CountingAuthenticator users = new CountingAuthenticator(new AcceptingAuthenticator());
+        try (RedisProcess redis = RedisProcess.start(); LogCapture log = new LogCapture();
+             GateServer a = node(redis.uri(), "node-a", users)) {
+            String alice = call(a, "alice", "ok-1").getString("sessionId");
+            redis.kill();
+
+            for (int i = 0; i < 20; i++) {
+                assertThat(call(a, "alice", "ok-1").getString("sessionId")).isEqualTo(alice);
+            }
+            assertThat(call(a, "bob", "ok-2").getBoolean("newSession")).isTrue();
+            assertThat(call(a, "bob", "ok-2").getBoolean("newSession")).isFalse();
+            assertThat(users.checks()).isEqualTo(2);
+
+            awaitHealth(a, "degraded");
+            assertThat(a.request().get("/health").jsonPath().getString("reason")).isEqualTo("redis unreachable");
+            assertThat(log.await("event=redis_unavailable")).contains("reason=");
+            a.request().header("Authorization", "Bearer " + ClusterTest.ADMIN).get("/admin/sessions")
+                    .then().statusCode(200);
+            assertThat(log.text()).doesNotContain("ERROR");
+        }
+    }
+
+    @Test
+    void redisRestartedEmptyGetsEveryLiveSessionBackFromTheNodes() throws Exception {
+        CountingAuthenticator usersB = new CountingAuthenticator(new AcceptingAuthenticator());
+        try (RedisProcess redis = RedisProcess.start(); LogCapture log = new LogCapture();
+             GateServer a = node(redis.uri(), "node-a", new AcceptingAuthenticator())) {
+            String alice = call(a, "alice", "ok-1").getString("sessionId");
+            redis.kill();
+            String bob = call(a, "bob", "ok-2").getString("sessionId"); // made while Redis is away
+            awaitHealth(a, "degraded");
+
+            redis.restart();
+            awaitHealth(a, "up");
+            assertThat(log.await("event=sessions_written_back")).contains("sessions=2");
+            assertThat(redis.command("EXISTS " + RedisLink.SECRET_KEY)).isEqualTo(":1");
+
+            try (GateServer b = node(redis.uri(), "node-b", usersB)) {
+                assertThat(call(b, "alice", "ok-1").getString("sessionId")).isEqualTo(alice);
+                assertThat(call(b, "bob", "ok-2").getString("sessionId")).isEqualTo(bob);
+                assertThat(usersB.checks()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aSlowRedisCostsMissesABoundedTimeOutAndHitsNothing() throws Exception {
+        CountingAuthenticator users = new CountingAuthenticator(new AcceptingAuthenticator());
+        try (RedisProcess redis = RedisProcess.start(); SlowProxy proxy = new SlowProxy(redis.port());
+             GateServer a = node("redis://127.0.0.1:" + proxy.port(), "node-a", users, "store.timeout", "300ms")) {
+            String alice = call(a, "alice", "ok-1").getString("sessionId");
+            proxy.delay(Duration.ofSeconds(5));
+
+            long slowest = 0;
+            for (int i = 0; i < 50; i++) {
+                long start = System.nanoTime();
+                assertThat(call(a, "alice", "ok-1").getString("sessionId")).isEqualTo(alice);
+                slowest = Math.max(slowest, System.nanoTime() - start);
+            }
+            long start = System.nanoTime();
+            assertThat(call(a, "bob", "ok-2").getBoolean("newSession")).isTrue();
+            long miss = (System.nanoTime() - start) / 1_000_000;
+            System.out.printf("Redis answering after 5 s: slowest of 50 hits %d ms, a new key %d ms%n",
+                    slowest / 1_000_000, miss);
+            // Not timings of the code under test but of whether it waited for Redis at all: 5 s.
+            assertThat(slowest / 1_000_000).isLessThan(2000);
+            assertThat(miss).isLessThan(2000);
+            awaitHealth(a, "degraded");
+
+            proxy.delay(Duration.ZERO);
+            awaitHealth(a, "up");
+            assertThat(call(a, "bob", "ok-2").getBoolean("newSession")).isFalse();
+            assertThat(users.checks()).isEqualTo(2);
+        }
+    }
+
+    private static void awaitHealth(GateServer node, String status) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        String seen;
+        while (!(seen = node.request().get("/health").then().statusCode(200).extract().jsonPath().getString("status"))
+                .equals(status)) {
+            assertThat(System.nanoTime()).as("health still %s", seen).isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
+}
