@@ -41,8 +41,9 @@ public final class ClusterSecret {
         byte[] cluster = Base64.getDecoder().decode(stored);
         redis.onRecovery(() -> redis.call(r -> r.set(RedisLink.SECRET_KEY, stored, SetArgs.Builder.nx())));
         if (config.keySecret().matches(cluster)) {
-            LOG.info("event=key_secret_agreed redis={} message=\"this node's key.secret is the cluster's\"",
-                    config.cluster().where());
+            LOG.info("event=key_secret_agreed redis={} message=\"{}\"", config.cluster().where(),
+                    config.keySecretGenerated() ? "key.secret is unset: this node is the first, its generated one is "
+                            + "now the cluster's" : "this node's key.secret is the cluster's");
             return config.keySecret();
         }
         if (config.keySecretGenerated()) {

@@ -89,9 +89,10 @@ public final class SessionGate implements Filter {
         }
         filterConfig.getServletContext().setAttribute(CONTEXT_ATTRIBUTE, this);
         GateConfig config = gate.config();
-        LOG.info("event=filter_started filter={} realm=\"{}\" keyParts={} trustedProxies={} idleTimeout={} maxLifetime={}",
-                filterConfig.getFilterName(), config.realm(), config.keyParts(), config.trustedProxies(),
-                config.idleTimeout(), config.maxLifetime());
+        LOG.info("event=filter_started filter={} realm=\"{}\" keyParts={} trustedProxies={} idleTimeout={} maxLifetime={} "
+                + "node={} store={}", filterConfig.getFilterName(), config.realm(), config.keyParts(),
+                config.trustedProxies(), config.idleTimeout(), config.maxLifetime(), config.node(),
+                config.cluster() == null ? "memory" : "redis://" + config.cluster().where());
     }
 
     @Override
