@@ -68,8 +68,13 @@ public final class RedisSessionStore implements SessionStore {
             index(KEYS, tonumber(ARGV[10]), ARGV[11])
             return {}
             """;
-    /** KEYS as SAVE; ARGV id last requestsDelta idleMillis lifetimeMillis member. */
+    /**
+     * KEYS as SAVE, then the secret's; ARGV id last requestsDelta idleMillis lifetimeMillis member.
+     * Returns 1, or 0 when the session is gone (removed on another node), or -1 when Redis lost
+     * everything (the probe will notice and the nodes write back).
+     */
     private static final String TOUCH = INDEX + """
+            if redis.call('EXISTS', KEYS[5]) == 0 then return -1 end
             if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
             local last = math.max(tonumber(redis.call('HGET', KEYS[1], 'last')), tonumber(ARGV[2]))
             redis.call('HSET', KEYS[1], 'last', string.format('%.0f', last))
@@ -326,7 +331,7 @@ public final class RedisSessionStore implements SessionStore {
                 Session session = batch.get(i);
                 Shared shared = (Shared) session.storeState();
                 requests[i] = session.requests();
-                replies.add(async.eval(TOUCH, ScriptOutputType.INTEGER, keys(session), session.id(),
+                replies.add(async.eval(TOUCH, ScriptOutputType.INTEGER, touchKeys(session), session.id(),
                         Long.toString(session.lastAccessedAt()), Long.toString(requests[i] - shared.flushedRequests),
                         Long.toString(idleMillis), Long.toString(lifetimeMillis), hex(session.key())));
             }
@@ -336,7 +341,13 @@ public final class RedisSessionStore implements SessionStore {
                 return;
             }
             for (int i = 0; i < batch.size(); i++) {
-                ((Shared) batch.get(i).storeState()).flushedRequests = requests[i];
+                Session session = batch.get(i);
+                ((Shared) session.storeState()).flushedRequests = requests[i];
+                if (Long.valueOf(0).equals(await(replies.get(i)))) {
+                    // Removed or replaced elsewhere, and this node missed the message (it was reconnecting).
+                    LOG.info("event=session_gone_from_cluster user={} sessionId={}", session.identity().name(), session.id());
+                    forgetLocally(session.key(), session.id());
+                }
             }
         }
     }
@@ -444,6 +455,13 @@ public final class RedisSessionStore implements SessionStore {
     private static String[] keys(Session session) {
         return new String[] {sessionKey(session.key()), "sg:u:" + session.identity().name(),
             "sg:ip:" + session.clientIp(), ALL};
+    }
+
+    private static String[] touchKeys(Session session) {
+        String[] keys = keys(session);
+        String[] withSecret = java.util.Arrays.copyOf(keys, keys.length + 1);
+        withSecret[keys.length] = RedisLink.SECRET_KEY;
+        return withSecret;
     }
 
     private static String sessionKey(UserKey key) {
