@@ -55,19 +55,13 @@ public final class Session {
      * @param createdNanos creation time on the store's ticker, for expiry
      */
     public Session(UserKey key, Identity identity, String clientIp, long createdAt, long createdNanos) {
-        this.key = key;
-        this.identity = identity;
-        int ipv4 = Ipv4.pack(clientIp);
-        this.clientIpv4 = ipv4;
-        this.clientIpText = ipv4 == 0 ? clientIp : null;
-        this.createdAt = createdAt;
-        this.createdNanos = createdNanos;
-        this.lastAccessNanos = createdNanos;
-        this.validatedNanos = createdNanos;
+        this(key, randomId(), identity, clientIp, createdAt, createdNanos, createdNanos, 0);
+    }
+
+    private static byte[] randomId() {
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
-        this.idHigh = toLong(id, 0);
-        this.idLow = toLong(id, 8);
+        return id;
     }
 
     private Session(UserKey key, byte[] id, Identity identity, String clientIp, long createdAt, long createdNanos,

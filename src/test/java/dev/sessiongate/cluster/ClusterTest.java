@@ -12,34 +12,26 @@ import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.testing.AcceptingAuthenticator;
 import dev.sessiongate.testing.CountingAuthenticator;
 import dev.sessiongate.testing.GateServer;
+import dev.sessiongate.testing.RedisExtension;
 import dev.sessiongate.testing.RedisProcess;
 import io.restassured.path.json.JsonPath;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** SPEC §6 cluster: two nodes on one Redis behave as one, over real HTTP and a real redis-server. */
 class ClusterTest {
     static final String ADMIN = "admin-token-0123456789abcdef";
-    private static RedisProcess redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
+    private RedisProcess redis;
 
     @BeforeEach
-    void emptyRedis() {
-        redis.command("FLUSHALL");
+    void redis() {
+        redis = REDIS.redis();
     }
 
     /** A node on {@code redisUri}, named {@code name}, with the admin API on; {@code settings} as key, value... */

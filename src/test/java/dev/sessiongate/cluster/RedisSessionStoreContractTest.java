@@ -5,30 +5,22 @@ import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.session.CaffeineSessionStore;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.session.SessionStoreContract;
+import dev.sessiongate.testing.RedisExtension;
 import dev.sessiongate.testing.RedisProcess;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The cluster store holds to the same contract, against a real redis-server of its own. */
 class RedisSessionStoreContractTest extends SessionStoreContract {
-    private static RedisProcess redis;
-
-    @BeforeAll
-    static void startRedis() throws Exception {
-        redis = RedisProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        redis.close();
-    }
+    @RegisterExtension
+    static final RedisExtension REDIS = new RedisExtension();
+    private RedisProcess redis;
 
     @BeforeEach
-    void emptyRedis() {
-        redis.command("FLUSHALL");
-        redis.command("SET " + RedisLink.SECRET_KEY + " c2VjcmV0");
+    void clusterSecret() {
+        redis = REDIS.redis();
+        redis.command("SET " + RedisLink.SECRET_KEY + " c2VjcmV0"); // as a node would have: else the probe sees data lost
     }
 
     @Override
