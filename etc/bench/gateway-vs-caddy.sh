@@ -20,7 +20,10 @@ mvn -B -q package -DskipTests   # always: a stale jar would measure old code
 
 work=$(mktemp -d)
 pids=(); app_pid=""
-stop() { kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=(); }
+stop() { # (a bare `wait` would also wait for the upstream)
+  [ "${#pids[@]}" -eq 0 ] || { kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; }
+  pids=()
+}
 trap 'stop; [ -z "$app_pid" ] || kill "$app_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 run() { # url lua → "requests/s p99-in-ms"

@@ -20,8 +20,10 @@ import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
-import org.eclipse.jetty.ee10.proxy.AsyncProxyServlet;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.ClientConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * <p>Without {@code upstream.url} it serves the demo application, so a freshly deployed WAR
  * answers something useful. It needs the filter in front of it, initialised first.
  */
-public final class GatewayServlet extends AsyncProxyServlet {
+public final class GatewayServlet extends ProxyServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServlet.class);
 
@@ -60,8 +62,10 @@ public final class GatewayServlet extends AsyncProxyServlet {
         String base = upstream.url().toString();
         upstreamBase = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         // AbstractProxyServlet reads its settings from init-parameters; these come from our configuration.
+        // In Jetty the client shares the server's thread pool ("-"); Tomcat offers none, so it gets its own.
+        boolean jetty = context.getAttribute("org.eclipse.jetty.server.Executor") != null;
         super.init(new ProxyConfig(config, Map.of(
-                "maxThreads", "64",
+                "maxThreads", jetty ? "-" : "64",
                 "maxConnections", "256",
                 "idleTimeout", String.valueOf(upstream.timeout().toMillis()),
                 "timeout", "0")));
@@ -94,9 +98,12 @@ public final class GatewayServlet extends AsyncProxyServlet {
         return super.createHttpClient();
     }
 
+    /** HTTP/1.1 only: no protocol negotiation per request, as the dynamic transport would do. */
     @Override
     protected HttpClient newHttpClient() {
-        HttpClient client = super.newHttpClient();
+        ClientConnector connector = new ClientConnector();
+        connector.setSelectors(1);
+        HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
         client.setConnectTimeout(upstream.connectTimeout().toMillis());
         return client;
     }
