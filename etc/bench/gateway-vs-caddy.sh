@@ -57,7 +57,8 @@ for scenario in $scenarios; do
   gateway="http://127.0.0.1:$gw_port/bench"; caddy="http://127.0.0.1:$caddy_port/public/bench"
 
   # Warm-up: SessionGate checks each user's password once; Caddy once per user while its cache has room.
-  warm=$(awk -v n="$n" -v c="$cost" 'BEGIN {w = 5 + n * 0.06 * 2^(c - 10) * 0.75; printf "%d", w}')
+  # At least 15 s: the JIT is still compiling the proxy path well after the passwords are checked.
+  warm=$(awk -v n="$n" -v c="$cost" 'BEGIN {w = 5 + n * 0.06 * 2^(c - 10) * 0.75; printf "%d", w < 15 ? 15 : w}')
   wrk -t2 -c"$connections" -d"${warm}s" -s "$dir/rotate.lua" "$gateway" >/dev/null
   wrk -t2 -c"$connections" -d"${warm}s" -s "$dir/rotate.lua" "$caddy" >/dev/null
   caddy_rps=(); caddy_p99=(); gw_rps=(); gw_p99=(); ratios=()
