@@ -1,5 +1,6 @@
 package dev.sessiongate.auth;
 
+import com.github.benmanes.caffeine.cache.Interner;
 import java.security.Principal;
 import java.util.Set;
 
@@ -19,6 +20,16 @@ public record Identity(String name, Set<String> groups, String credentialTag) im
     }
 
     private static final String TOKEN_TAG = "token:";
+    private static final Interner<Identity> IN_USE = Interner.newWeakInterner();
+
+    /**
+     * This identity, or an equal one already in use: every session of a user then holds the same
+     * instance, its name and groups once in memory instead of once per session (a user with 50
+     * paths and addresses has 50 sessions). Weak: an identity no session holds is collected.
+     */
+    public Identity shared() {
+        return IN_USE.intern(this);
+    }
 
     /** The identity of a request that presented the API token {@code tokenId} of {@code user}. */
     public static Identity ofToken(String user, String tokenId) {

@@ -430,7 +430,7 @@ public final class RedisSessionStore implements SessionStore {
             }
             String groups = fields.get("groups");
             Identity identity = new Identity(fields.get("user"),
-                    groups.isEmpty() ? Set.of() : Set.of(groups.split("\n")), fields.get("tag"));
+                    groups.isEmpty() ? Set.of() : Set.of(groups.split("\n")), fields.get("tag")).shared();
             long requests = Long.parseLong(fields.get("requests"));
             Session session = Session.restore(key, fields.get("id"), identity, fields.get("ip"), created,
                     nowNanos - (nowMillis - created) * 1_000_000, nowNanos - (nowMillis - last) * 1_000_000, requests);

@@ -189,7 +189,7 @@ final class Gatekeeper {
         UserKey key = new UserKey(Long.parseUnsignedLong(hash, 0, 16, 16), Long.parseUnsignedLong(hash, 16, 32, 16),
                 Long.parseUnsignedLong(hash, 32, 48, 16), Long.parseUnsignedLong(hash, 48, 64, 16));
         return sessions.obtain(key, () -> {
-            Session session = new Session(key, Identity.ofToken(token.user(), token.id()), clientIp,
+            Session session = new Session(key, Identity.ofToken(token.user(), token.id()).shared(), clientIp,
                     System.currentTimeMillis(), ticker.read());
             LOG.info("event=session_created user={} clientIp={} sessionId={} token={}", token.user(), clientIp,
                     session.id(), token.id());
@@ -252,7 +252,7 @@ final class Gatekeeper {
         if (!limits.admit(user, clientIp)) {
             throw new RejectedException(Rejection.SESSION_LIMIT, null, null, 60);
         }
-        Session session = new Session(key, identity.get(), clientIp, System.currentTimeMillis(), ticker.read());
+        Session session = new Session(key, identity.get().shared(), clientIp, System.currentTimeMillis(), ticker.read());
         LOG.info("event=session_created user={} clientIp={} sessionId={} key={} checkMicros={}",
                 user, clientIp, session.id(), key.tag(), micros);
         return session;
