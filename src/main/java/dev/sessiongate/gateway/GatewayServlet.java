@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gateway mode: forwards every request that passed the {@link SessionGate} filter to
- * {@code upstream.url}, streaming bodies both ways with Jetty's asynchronous proxy over a pooled,
- * keep-alive {@link HttpClient}; keeps the upstream's cookies per user key
+ * {@code upstream.url}, streaming bodies both ways with Jetty's proxy servlet (asynchronous
+ * requests, blocking copies: for small bodies it costs less than the fully asynchronous one, which
+ * allocated a buffer and a read listener per request) over a pooled, keep-alive {@link HttpClient}; keeps the upstream's cookies per user key
  * ({@link UpstreamCookieJar}); turns upstream failures into {@code 502}/{@code 504}.
  *
  * <p>Without {@code upstream.url} it serves the demo application, so a freshly deployed WAR
