@@ -106,7 +106,7 @@ public final class ApiTokens {
     }
 
     /** Reads every token from the store again (another node issued or revoked one). */
-    public void reload() throws IOException {
+    public synchronized void reload() throws IOException {
         if (store == null) {
             return;
         }

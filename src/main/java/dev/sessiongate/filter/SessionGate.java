@@ -264,12 +264,12 @@ public final class SessionGate implements Filter {
                         cfg.maxLifetime(), cfg.cluster().timeout(), flushEvery);
                 return new Gatekeeper(cfg, secret, authenticator(cfg), policy(cfg), responseHook, store, stats, tokens,
                         ticker);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
                 redis.close();
-                if (e instanceof ConfigException config) {
-                    throw config;
-                }
                 throw new ConfigException("store.redis-uri: the cluster's API tokens cannot be read: " + e.getMessage());
+            } catch (RuntimeException e) {
+                redis.close();
+                throw e;
             }
         }
 

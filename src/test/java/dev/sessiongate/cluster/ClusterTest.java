@@ -161,6 +161,19 @@ class ClusterTest {
     }
 
     @Test
+    void aNodeWhoseRedisIsUnreachableRefusesToStartAndNeverRepeatsThePassword() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String uri = "redis://:hunter2-secret@127.0.0.1:" + port;
+        assertThatThrownBy(() -> node(uri, "node-a", new AcceptingAuthenticator()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cannot reach Redis at 127.0.0.1:" + port)
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
     void apiTokensIssuedOnOneNodeWorkOnEveryNodeUntilRevoked() {
         try (GateServer a = node(redis.uri(), "node-a", new AcceptingAuthenticator());
              GateServer b = node(redis.uri(), "node-b", new AcceptingAuthenticator())) {
