@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
 public final class RedisSessionStore implements SessionStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisSessionStore.class);
     static final String REVOKE_CHANNEL = "sg:revoke";
+    static final String SHARE_CHANNEL = "sg:shared";
+    /** The hash fields of values given to {@link #share}: this prefix and their name. */
+    private static final String SHARED_FIELD = "x:";
     private static final String ALL = "sg:all";
     private static final int BATCH = 1000;
 
@@ -59,11 +62,15 @@ public final class RedisSessionStore implements SessionStore {
               end
             end
             """;
-    /** KEYS session, user, ip, all; ARGV id user groups tag ip created last node requests deadline member. */
+    /**
+     * KEYS session, user, ip, all; ARGV id user groups tag ip created last node requests deadline
+     * member, then shared field, value, field, value...
+     */
     private static final String SAVE = INDEX + """
             if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGETALL', KEYS[1]) end
             redis.call('HSET', KEYS[1], 'id', ARGV[1], 'user', ARGV[2], 'groups', ARGV[3], 'tag', ARGV[4],
               'ip', ARGV[5], 'created', ARGV[6], 'last', ARGV[7], 'node', ARGV[8], 'requests', ARGV[9])
+            for i = 12, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
             redis.call('PEXPIREAT', KEYS[1], ARGV[10])
             index(KEYS, tonumber(ARGV[10]), ARGV[11])
             return {}
@@ -92,6 +99,13 @@ public final class RedisSessionStore implements SessionStore {
             if current then redis.call('DEL', KEYS[1]) end
             for i = 2, 4 do redis.call('ZREM', KEYS[i], ARGV[2]) end
             redis.call('PUBLISH', ARGV[4], ARGV[3])
+            return 1
+            """;
+    /** KEYS session; ARGV id field value message channel. */
+    private static final String SHARE = """
+            if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
+            redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+            redis.call('PUBLISH', ARGV[5], ARGV[4])
             return 1
             """;
     /** KEYS index; ARGV now. */
@@ -124,6 +138,7 @@ public final class RedisSessionStore implements SessionStore {
         this.lifetimeMillis = maxLifetime.toMillis();
         this.timeout = timeout;
         redis.subscribe(REVOKE_CHANNEL, this::revoked);
+        redis.subscribe(SHARE_CHANNEL, this::sharedElsewhere);
         redis.onRecovery(this::writeBack);
         redis.every(flushEvery, this::flush);
     }
@@ -190,6 +205,44 @@ public final class RedisSessionStore implements SessionStore {
             LOG.warn("event=session_removed_locally user={} sessionId={} message=\"Redis unreachable: removed on this "
                     + "node only\"", session.identity().name(), session.id());
         }
+    }
+
+    @Override
+    public void share(Session session, String name, String value) {
+        SessionStore.super.share(session, name, value);
+        try {
+            redis.script(SHARE, ScriptOutputType.INTEGER, new String[] {sessionKey(session.key())}, session.id(),
+                    SHARED_FIELD + name, value, hex(session.key()) + " " + session.id() + " " + name + " " + node,
+                    SHARE_CHANNEL);
+        } catch (RedisLink.Unavailable e) {
+            // Kept here; written back with the session when Redis returns.
+        }
+    }
+
+    /**
+     * A message on {@code sg:shared}: {@code <user key hex> <session id> <name> <node>}. A node
+     * holding that session reads the new value (on the link's thread, not Lettuce's).
+     */
+    private void sharedElsewhere(String message) {
+        String[] parts = message.split(" ");
+        UserKey key = parts.length == 4 ? parseKey(parts[0]) : null;
+        if (key == null || parts[3].equals(node)) {
+            return;
+        }
+        Session local = near.peek(key);
+        if (local == null || !local.id().equals(parts[1])) {
+            return;
+        }
+        redis.execute(() -> {
+            try {
+                String value = redis.call(r -> r.hget(sessionKey(key), SHARED_FIELD + parts[2]));
+                if (value != null) {
+                    SessionStore.super.share(local, parts[2], value);
+                }
+            } catch (RedisLink.Unavailable e) {
+                LOG.debug("event=shared_value_not_read key={}", key.tag());
+            }
+        });
     }
 
     /** A message on {@code sg:revoke}: {@code <user key hex> <session id>}. */
@@ -435,6 +488,11 @@ public final class RedisSessionStore implements SessionStore {
             Session session = Session.restore(key, fields.get("id"), identity, fields.get("ip"), created,
                     nowNanos - (nowMillis - created) * 1_000_000, nowNanos - (nowMillis - last) * 1_000_000, requests);
             session.storeState(new Shared(fields.get("node"), requests));
+            fields.forEach((field, value) -> {
+                if (field.startsWith(SHARED_FIELD)) {
+                    SessionStore.super.share(session, field.substring(SHARED_FIELD.length()), value);
+                }
+            });
             return session;
         } catch (RuntimeException e) {
             LOG.warn("event=session_unreadable key={} message=\"{}\"", key.tag(), e.toString());
@@ -446,10 +504,20 @@ public final class RedisSessionStore implements SessionStore {
         Identity identity = session.identity();
         long deadline = Math.min(session.lastAccessedAt() + idleMillis, session.createdAt() + lifetimeMillis);
         String owner = nodeOf(session);
-        return new String[] {session.id(), identity.name(), String.join("\n", identity.groups()),
-            identity.credentialTag(), session.clientIp(), Long.toString(session.createdAt()),
-            Long.toString(session.lastAccessedAt()), owner == null ? node : owner, Long.toString(requests),
-            Long.toString(deadline), hex(session.key())};
+        List<String> args = new ArrayList<>(List.of(session.id(), identity.name(), String.join("\n", identity.groups()),
+                identity.credentialTag(), session.clientIp(), Long.toString(session.createdAt()),
+                Long.toString(session.lastAccessedAt()), owner == null ? node : owner, Long.toString(requests),
+                Long.toString(deadline), hex(session.key())));
+        Map<String, Object> attributes = session.attributesIfPresent();
+        if (attributes != null) {
+            attributes.forEach((name, value) -> {
+                if (name.startsWith(SessionStore.SHARED) && value instanceof String text) {
+                    args.add(SHARED_FIELD + name.substring(SessionStore.SHARED.length()));
+                    args.add(text);
+                }
+            });
+        }
+        return args.toArray(new String[0]);
     }
 
     private static String[] keys(Session session) {

@@ -5,6 +5,7 @@ import dev.sessiongate.filter.FailureResponder;
 import dev.sessiongate.filter.Rejection;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.session.Session;
+import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.standalone.DemoServlet;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
@@ -42,6 +43,7 @@ public final class GatewayServlet extends ProxyServlet {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServlet.class);
 
     private transient GateConfig.Upstream upstream;
+    private transient SessionStore sessions;
     private transient FailureResponder failures;
     private transient String upstreamBase;
 
@@ -53,6 +55,7 @@ public final class GatewayServlet extends ProxyServlet {
             throw new ServletException("GatewayServlet needs the SessionGate filter in front of it, initialised first");
         }
         upstream = sessionGate.config().upstream();
+        sessions = sessionGate.store();
         failures = new FailureResponder(sessionGate.config().realm());
         if (upstream == null) {
             LOG.info("event=gateway_off message=\"upstream.url is not set: serving the demo application\"");
@@ -160,8 +163,14 @@ public final class GatewayServlet extends ProxyServlet {
                                                 String headerName, String headerValue) {
         if (HttpHeader.SET_COOKIE.is(headerName)) {
             Session session = (Session) clientRequest.getAttribute(Session.REQUEST_ATTRIBUTE);
-            if (session != null && !UpstreamCookieJar.of(session).store(serverResponse.getRequest().getURI(), headerValue)) {
-                LOG.warn("event=upstream_cookie_unparseable path={}", clientRequest.getRequestURI());
+            if (session != null) {
+                UpstreamCookieJar jar = UpstreamCookieJar.of(session);
+                String before = jar.text();
+                if (!jar.store(serverResponse.getRequest().getURI(), headerValue)) {
+                    LOG.warn("event=upstream_cookie_unparseable path={}", clientRequest.getRequestURI());
+                } else if (jar.text() != before) {
+                    sessions.share(session, UpstreamCookieJar.SHARED_NAME, jar.text());
+                }
             }
             return upstream.passCookies() ? headerValue : null;
         }

@@ -10,6 +10,8 @@ import java.util.function.Consumer;
  * {@code dev.sessiongate.cluster} (many nodes); {@code SessionStoreContract} holds both to this text.
  */
 public interface SessionStore extends AutoCloseable {
+    /** The prefix of the session attributes that hold values given to {@link #share}. */
+    String SHARED = "sessiongate.shared.";
 
     /** The live session of {@code key}, or {@code null}. A lookup counts as an access. */
     Session find(UserKey key);
@@ -53,6 +55,16 @@ public interface SessionStore extends AutoCloseable {
                 action.accept(session);
             }
         });
+    }
+
+    /**
+     * Keeps the text {@code value} under {@code name} with {@code session} wherever the session is
+     * served: here as the session attribute {@link #SHARED}{@code + name}; a cluster store also
+     * writes it to the session's record and gives it to the other nodes that hold the session. For
+     * small state that must follow a session across nodes (the gateway's upstream cookies).
+     */
+    default void share(Session session, String name, String value) {
+        session.attributes().put(SHARED + name, value);
     }
 
     /**

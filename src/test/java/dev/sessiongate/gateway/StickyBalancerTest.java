@@ -59,14 +59,14 @@ class StickyBalancerTest {
     }
 
     /** An upstream node with real container sessions (JSESSIONID). */
-    private static GateServer node(String name) {
+    static GateServer node(String name) {
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
         context.setContextPath("/");
         context.addServlet(new ServletHolder(new NodeServlet(name)), "/*");
         return GateServer.start(context);
     }
 
-    private static GateServer balancer(GateServer... nodes) {
+    static GateServer balancer(GateServer... nodes) {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         ServletHolder holder = new ServletHolder(new Balancer(nodes));
