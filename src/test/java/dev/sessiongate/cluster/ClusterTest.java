@@ -108,7 +108,6 @@ class ClusterTest {
             Thread.sleep(1100);
             call(a, "alice", "ok-1"); // due: A revalidates in the background, the check fails
             long start = System.nanoTime();
-            users.valid = true;
             long millis = awaitNewSession(b, "alice", "ok-1", id, start);
             System.out.println("revoke delay (failed revalidation on A until B authenticates again): " + millis + " ms");
             assertThat(millis).isLessThan(1000);
@@ -213,7 +212,8 @@ class ClusterTest {
             System.out.printf("%d requests of a cached key in %.1f s: %.0f Redis calls by the node (%.2f per 1,000 "
                     + "requests); Redis saw (commands inside scripts included) %s%n", requests, seconds, calls,
                     calls * 1000 / requests, RedisCalls.between(statsBefore, redis.command("INFO commandstats")));
-            assertThat(calls * 1000 / requests).isLessThanOrEqualTo(1.0);
+            // Not a call per request: one batched write per 5 s (the flush period) and one for the metrics page.
+            assertThat(calls).isLessThanOrEqualTo(2 + Math.ceil(seconds / 5));
         }
     }
 
