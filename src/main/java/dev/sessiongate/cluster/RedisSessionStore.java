@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -184,6 +185,11 @@ public final class RedisSessionStore implements SessionStore {
         try {
             List<Object> first = redis.script(SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session, requests));
             Session other = first.isEmpty() ? null : restore(session.key(), pairs(first));
+            if (!first.isEmpty() && other == null) {
+                // Redis still had an expired one (its deadline is a moment away): this one replaces it.
+                redis.call(r -> r.del(sessionKey(session.key())));
+                redis.script(SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session, requests));
+            }
             if (other != null) {
                 LOG.info("event=session_adopted user={} sessionId={} node={} message=\"another node stored this key's "
                         + "session first\"", other.identity().name(), other.id(), nodeOf(other));
@@ -224,7 +230,7 @@ public final class RedisSessionStore implements SessionStore {
      * holding that session reads the new value (on the link's thread, not Lettuce's).
      */
     private void sharedElsewhere(String message) {
-        String[] parts = message.split(" ");
+        String[] parts = message.split(" ", 4); // the node name, last, may hold spaces
         UserKey key = parts.length == 4 ? parseKey(parts[0]) : null;
         if (key == null || parts[3].equals(node)) {
             return;
@@ -283,7 +289,7 @@ public final class RedisSessionStore implements SessionStore {
         return count("sg:ip:" + clientIp, () -> near.countOfIp(clientIp));
     }
 
-    private int count(String index, java.util.function.IntSupplier local) {
+    private int count(String index, IntSupplier local) {
         try {
             Long count = redis.script(COUNT, ScriptOutputType.INTEGER, new String[] {index},
                     Long.toString(System.currentTimeMillis()));
