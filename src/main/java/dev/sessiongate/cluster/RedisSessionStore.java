@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -52,6 +53,8 @@ public final class RedisSessionStore implements SessionStore {
     private static final String SHARED_FIELD = "x:";
     private static final String ALL = "sg:all";
     private static final int BATCH = 1000;
+    /** Removals made while Redis was away, replayed when it returns; beyond this many, the oldest are dropped. */
+    private static final int MAX_PENDING_REMOVALS = 10_000;
 
     /** Keeps its deadline on the index sets: an index lives as long as its longest-lived member. */
     private static final String INDEX = """
@@ -122,6 +125,7 @@ public final class RedisSessionStore implements SessionStore {
     private final long idleMillis;
     private final long lifetimeMillis;
     private final Duration timeout;
+    private final ConcurrentLinkedQueue<Session> pendingRemovals = new ConcurrentLinkedQueue<>();
 
     /**
      * A store on {@code redis} that keeps up to {@code maxSessions} in this node's near cache.
@@ -140,6 +144,7 @@ public final class RedisSessionStore implements SessionStore {
         this.timeout = timeout;
         redis.subscribe(REVOKE_CHANNEL, this::revoked);
         redis.subscribe(SHARE_CHANNEL, this::sharedElsewhere);
+        redis.onRecovery(this::replayRemovals);
         redis.onRecovery(this::writeBack);
         redis.every(flushEvery, this::flush);
     }
@@ -208,8 +213,26 @@ public final class RedisSessionStore implements SessionStore {
             redis.script(REMOVE, ScriptOutputType.INTEGER, keys(session), session.id(), hex(session.key()),
                     hex(session.key()) + " " + session.id(), REVOKE_CHANNEL);
         } catch (RedisLink.Unavailable e) {
+            pendingRemovals.add(session);
+            if (pendingRemovals.size() > MAX_PENDING_REMOVALS) {
+                pendingRemovals.poll();
+            }
             LOG.warn("event=session_removed_locally user={} sessionId={} message=\"Redis unreachable: removed on this "
-                    + "node only\"", session.identity().name(), session.id());
+                    + "node now, on the others when Redis returns\"", session.identity().name(), session.id());
+        }
+    }
+
+    /** On recovery, before the write-back: the removals Redis missed, so that no node keeps serving them. */
+    private void replayRemovals() {
+        int replayed = 0;
+        for (Session session; (session = pendingRemovals.peek()) != null; pendingRemovals.poll()) {
+            Session removed = session;
+            redis.script(REMOVE, ScriptOutputType.INTEGER, keys(removed), removed.id(), hex(removed.key()),
+                    hex(removed.key()) + " " + removed.id(), REVOKE_CHANNEL);
+            replayed++;
+        }
+        if (replayed > 0) {
+            LOG.info("event=removals_replayed sessions={}", replayed);
         }
     }
 

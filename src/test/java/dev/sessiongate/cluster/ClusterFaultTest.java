@@ -97,6 +97,29 @@ class ClusterFaultTest {
         }
     }
 
+    @Test
+    void aRevokeMadeWhileRedisIsAwayReachesTheOtherNodesWhenItReturns() throws Exception {
+        try (RedisProcess redis = RedisProcess.start(); SlowProxy proxy = new SlowProxy(redis.port());
+             LogCapture log = new LogCapture();
+             GateServer a = node("redis://127.0.0.1:" + proxy.port(), "node-a", new AcceptingAuthenticator(),
+                     "store.timeout", "300ms");
+             GateServer b = node(redis.uri(), "node-b", new AcceptingAuthenticator())) {
+            String id = call(a, "alice", "ok-1").getString("sessionId");
+            assertThat(call(b, "alice", "ok-1").getString("sessionId")).isEqualTo(id);
+            proxy.delay(Duration.ofSeconds(5));
+            awaitHealth(a, "degraded");
+
+            a.request().header("Authorization", "Bearer " + ClusterTest.ADMIN).delete("/admin/sessions/" + id)
+                    .then().statusCode(204);
+            assertThat(call(b, "alice", "ok-1").getString("sessionId")).as("Redis has not heard of it yet").isEqualTo(id);
+
+            proxy.delay(Duration.ZERO);
+            awaitHealth(a, "up");
+            assertThat(log.await("event=removals_replayed")).contains("sessions=1");
+            ClusterTest.awaitNewSession(b, "alice", "ok-1", id, System.nanoTime());
+        }
+    }
+
     private static void awaitHealth(GateServer node, String status) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         String seen;

@@ -128,7 +128,7 @@ class ClusterTest {
     }
 
     /** Calls {@code node} until the key gets a session other than {@code id}; the milliseconds since {@code start}. */
-    private static long awaitNewSession(GateServer node, String user, String password, String id, long start) {
+    static long awaitNewSession(GateServer node, String user, String password, String id, long start) {
         while (call(node, user, password).getString("sessionId").equals(id)) {
             assertThat(System.nanoTime() - start).as("still the old session after 5 s").isLessThan(5_000_000_000L);
         }
