@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Load test: the hit path with Redis on and off, in one run. Two standalone jars, one alone and one
-# a cluster node on a redis-server this script starts on a free port (never the one on 6379);
+# a cluster node on a redis-server this script starts;
 # wrk with N rotating bcrypt-10 users against each /api/ in interleaved pairs, /public/ of the
 # single node as the reference. Prints each pair, the medians, and the Redis commands the cluster
-# node sent during its runs. Needs wrk, htpasswd, redis-server. Targets 127.0.0.1 only.
+# node sent during its runs. Needs wrk, htpasswd, redis-server. Targets 127.0.0.1 only; its own
+# redis-server listens on REDIS_PORT (default 18273), never on 6379.
 #
 #   etc/bench/cluster-vs-single.sh [users=50] [pairs=5] [seconds=10] [connections=32]
 set -euo pipefail
@@ -15,8 +16,7 @@ for tool in wrk htpasswd redis-server redis-cli java; do
 done
 mvn -B -q package -DskipTests   # always: a stale jar would measure old code
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-single_port=$(free_port); cluster_port=$(free_port); redis_port=$(free_port)
+single_port=${SINGLE_PORT:-18271}; cluster_port=${CLUSTER_PORT:-18272}; redis_port=${REDIS_PORT:-18273}
 work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
