@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.sessiongate.testing.GateServer;
+import dev.sessiongate.testing.RedisProcess;
 import dev.sessiongate.testing.RunningProcess;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
@@ -18,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,7 +37,7 @@ class WarDeploymentIT {
     @ValueSource(strings = {"tomcat11", "tomcat10", "jetty12"})
     void theWarGuardsAndForwardsInARealContainer(String container) throws Exception {
         try (GateServer upstream = GateServer.upstream()) {
-            Path config = config(upstream);
+            Path config = config(upstream, "sessiongate.properties");
             int port = freePort();
             ProcessBuilder command = container.startsWith("tomcat")
                     ? tomcat(Path.of(System.getProperty(container + ".home")), port, config)
@@ -44,6 +46,39 @@ class WarDeploymentIT {
                 String root = "http://127.0.0.1:" + port + "/sessiongate";
                 server.awaitHttp(root + "/health", Duration.ofSeconds(90));
                 checks(root, server);
+            }
+        }
+    }
+
+    /**
+     * Issue 6 in the WAR: a Tomcat 11 node and a Jetty 12 node of one cluster on a real
+     * redis-server; a key authenticated on Tomcat is served by Jetty with the same session, no
+     * password check, and the upstream cookie Tomcat's node received.
+     */
+    @Test
+    void twoWarsInDifferentContainersFormOneCluster() throws Exception {
+        try (RedisProcess redis = RedisProcess.start(); GateServer upstream = GateServer.upstream()) {
+            int tomcatPort = freePort();
+            int jettyPort = freePort();
+            ProcessBuilder tomcat = tomcat(Path.of(System.getProperty("tomcat11.home")), tomcatPort,
+                    config(upstream, "tomcat.properties", "store.redis-uri=" + redis.uri(), "node.name=tomcat-node"));
+            ProcessBuilder jetty = jetty(Path.of(System.getProperty("jetty.home")), jettyPort,
+                    config(upstream, "jetty.properties", "store.redis-uri=" + redis.uri(), "node.name=jetty-node"));
+            try (RunningProcess first = RunningProcess.start(tomcat); RunningProcess second = RunningProcess.start(jetty)) {
+                String tomcatRoot = "http://127.0.0.1:" + tomcatPort + "/sessiongate";
+                String jettyRoot = "http://127.0.0.1:" + jettyPort + "/sessiongate";
+                first.awaitHttp(tomcatRoot + "/health", Duration.ofSeconds(90));
+                second.awaitHttp(jettyRoot + "/health", Duration.ofSeconds(90));
+
+                String setCookie = "/set-cookie?c=" + java.net.URLEncoder.encode("UPSESSION=u1; Path=/", StandardCharsets.UTF_8);
+                request(tomcatRoot).header("Authorization", basic("alice", "alice-secret")).post(setCookie)
+                        .then().statusCode(200);
+                JsonPath echo = request(jettyRoot).header("Authorization", basic("alice", "alice-secret"))
+                        .post("/orders").then().statusCode(200).extract().jsonPath();
+                assertThat(echo.getList("cookies")).containsExactly("UPSESSION=u1");
+                assertThat(count(first.output(), "event=session_created user=alice")).isEqualTo(1);
+                assertThat(count(second.output(), "event=session_created")).isZero();
+                assertThat(given().get(jettyRoot + "/health").jsonPath().getInt("sessions")).isEqualTo(1);
             }
         }
     }
@@ -79,10 +114,11 @@ class WarDeploymentIT {
         return given().baseUri(root).urlEncodingEnabled(false);
     }
 
-    private Path config(GateServer upstream) throws IOException {
-        Files.copy(Path.of("etc/users.htpasswd"), base.resolve("users.htpasswd"));
-        Files.copy(Path.of("etc/users.htgroup"), base.resolve("users.htgroup"));
-        return Files.writeString(base.resolve("sessiongate.properties"), String.join("\n",
+    /** A properties file {@code name} in gateway mode in front of {@code upstream}, plus {@code extra} lines. */
+    private Path config(GateServer upstream, String name, String... extra) throws IOException {
+        Files.copy(Path.of("etc/users.htpasswd"), base.resolve("users.htpasswd"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(Path.of("etc/users.htgroup"), base.resolve("users.htgroup"), StandardCopyOption.REPLACE_EXISTING);
+        return Files.writeString(base.resolve(name), String.join("\n",
                 "realm=WAR test",
                 "key.secret=war-test-secret-0123456789",
                 "key.parts=password,client-ip",
@@ -90,6 +126,7 @@ class WarDeploymentIT {
                 "groups.file=users.htgroup",
                 "policy.require-group=partners",
                 "upstream.url=" + upstream.url("/up"),
+                String.join("\n", extra),
                 ""));
     }
 
