@@ -19,12 +19,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.InputStreamRequestContent;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.io.Content;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,6 +150,42 @@ public final class GatewayServlet extends ProxyServlet {
                 headers.put(HttpHeader.COOKIE, cookies == null ? jarCookies : cookies + "; " + jarCookies);
             }
         });
+    }
+
+    /** The client's body, read into buffers of the client's pool: Jetty's default allocates a new one per request. */
+    @Override
+    protected Request.Content proxyRequestContent(HttpServletRequest request, HttpServletResponse response,
+                                                  Request proxyRequest) throws IOException {
+        return new PooledBody(request, response, proxyRequest);
+    }
+
+    private final class PooledBody extends InputStreamRequestContent {
+        private final HttpServletRequest request;
+        private final HttpServletResponse response;
+        private final Request proxyRequest;
+
+        PooledBody(HttpServletRequest request, HttpServletResponse response, Request proxyRequest) throws IOException {
+            super("application/octet-stream", request.getInputStream(),
+                    new ByteBufferPool.Sized(getHttpClient().getByteBufferPool()));
+            this.request = request;
+            this.response = response;
+            this.proxyRequest = proxyRequest;
+        }
+
+        @Override
+        public long getLength() {
+            return request.getContentLengthLong();
+        }
+
+        /** As Jetty's own: a client that fails mid-body aborts the upstream request. */
+        @Override
+        public Content.Chunk read() {
+            Content.Chunk chunk = super.read();
+            if (Content.Chunk.isFailure(chunk)) {
+                onClientRequestFailure(request, proxyRequest, response, chunk.getFailure());
+            }
+            return chunk;
+        }
     }
 
     @Override
