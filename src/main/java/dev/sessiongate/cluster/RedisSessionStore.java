@@ -210,8 +210,8 @@ public final class RedisSessionStore implements SessionStore {
     public void remove(Session session) {
         forgetLocally(session.key(), session.id());
         try {
-            redis.script(REMOVE, ScriptOutputType.INTEGER, keys(session), session.id(), hex(session.key()),
-                    hex(session.key()) + " " + session.id(), REVOKE_CHANNEL);
+            redis.script(REMOVE, ScriptOutputType.INTEGER, keys(session), session.id(), session.key().hex(),
+                    session.key().hex() + " " + session.id(), REVOKE_CHANNEL);
         } catch (RedisLink.Unavailable e) {
             pendingRemovals.add(session);
             if (pendingRemovals.size() > MAX_PENDING_REMOVALS) {
@@ -227,8 +227,8 @@ public final class RedisSessionStore implements SessionStore {
         int replayed = 0;
         for (Session session; (session = pendingRemovals.peek()) != null; pendingRemovals.poll()) {
             Session removed = session;
-            redis.script(REMOVE, ScriptOutputType.INTEGER, keys(removed), removed.id(), hex(removed.key()),
-                    hex(removed.key()) + " " + removed.id(), REVOKE_CHANNEL);
+            redis.script(REMOVE, ScriptOutputType.INTEGER, keys(removed), removed.id(), removed.key().hex(),
+                    removed.key().hex() + " " + removed.id(), REVOKE_CHANNEL);
             replayed++;
         }
         if (replayed > 0) {
@@ -241,7 +241,7 @@ public final class RedisSessionStore implements SessionStore {
         SessionStore.super.share(session, name, value);
         try {
             redis.script(SHARE, ScriptOutputType.INTEGER, new String[] {sessionKey(session.key())}, session.id(),
-                    SHARED_FIELD + name, value, hex(session.key()) + " " + session.id() + " " + name + " " + node,
+                    SHARED_FIELD + name, value, session.key().hex() + " " + session.id() + " " + name + " " + node,
                     SHARE_CHANNEL);
         } catch (RedisLink.Unavailable e) {
             // Kept here; written back with the session when Redis returns.
@@ -254,7 +254,7 @@ public final class RedisSessionStore implements SessionStore {
      */
     private void sharedElsewhere(String message) {
         String[] parts = message.split(" ", 4); // the node name, last, may hold spaces
-        UserKey key = parts.length == 4 ? parseKey(parts[0]) : null;
+        UserKey key = parts.length == 4 ? UserKey.fromHex(parts[0]) : null;
         if (key == null || parts[3].equals(node)) {
             return;
         }
@@ -277,7 +277,7 @@ public final class RedisSessionStore implements SessionStore {
     /** A message on {@code sg:revoke}: {@code <user key hex> <session id>}. */
     private void revoked(String message) {
         int space = message.indexOf(' ');
-        UserKey key = space == 64 ? parseKey(message.substring(0, space)) : null;
+        UserKey key = space == 64 ? UserKey.fromHex(message.substring(0, space)) : null;
         if (key == null) {
             LOG.warn("event=revoke_message_ignored message=\"not a revocation\"");
             return;
@@ -361,7 +361,7 @@ public final class RedisSessionStore implements SessionStore {
             }
             redis.counted(batch.size());
             for (int i = 0; i < batch.size(); i++) {
-                UserKey key = parseKey(batch.get(i));
+                UserKey key = UserKey.fromHex(batch.get(i));
                 Map<String, String> fields = key == null ? null : await(replies.get(i));
                 Session mine = key == null ? null : near.peek(key);
                 Session session = mine != null && mine.isValid() && fields != null && mine.id().equals(fields.get("id"))
@@ -415,7 +415,7 @@ public final class RedisSessionStore implements SessionStore {
                 requests[i] = session.requests();
                 replies.add(async.eval(TOUCH, ScriptOutputType.INTEGER, touchKeys(session), session.id(),
                         Long.toString(session.lastAccessedAt()), Long.toString(requests[i] - shared.flushedRequests),
-                        Long.toString(idleMillis), Long.toString(lifetimeMillis), hex(session.key())));
+                        Long.toString(idleMillis), Long.toString(lifetimeMillis), session.key().hex()));
             }
             redis.counted(batch.size());
             if (!LettuceFutures.awaitAll(timeout.multipliedBy(4), replies.toArray(new RedisFuture<?>[0]))) {
@@ -536,7 +536,7 @@ public final class RedisSessionStore implements SessionStore {
         List<String> args = new ArrayList<>(List.of(session.id(), identity.name(), String.join("\n", identity.groups()),
                 identity.credentialTag(), session.clientIp(), Long.toString(session.createdAt()),
                 Long.toString(session.lastAccessedAt()), owner == null ? node : owner, Long.toString(requests),
-                Long.toString(deadline), hex(session.key())));
+                Long.toString(deadline), session.key().hex()));
         Map<String, Object> attributes = session.attributesIfPresent();
         if (attributes != null) {
             attributes.forEach((name, value) -> {
@@ -562,7 +562,7 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     private static String sessionKey(UserKey key) {
-        return "sg:s:" + hex(key);
+        return "sg:s:" + key.hex();
     }
 
     private static Map<String, String> pairs(List<Object> flat) {
@@ -571,27 +571,5 @@ public final class RedisSessionStore implements SessionStore {
             map.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
         }
         return map;
-    }
-
-    static String hex(UserKey key) {
-        return hex64(key.a()) + hex64(key.b()) + hex64(key.c()) + hex64(key.d());
-    }
-
-    private static String hex64(long value) {
-        String hex = Long.toHexString(value);
-        return "0000000000000000".substring(hex.length()) + hex;
-    }
-
-    /** The key of 64 hex digits, or {@code null}. */
-    static UserKey parseKey(String hex) {
-        if (hex == null || hex.length() != 64) {
-            return null;
-        }
-        try {
-            return new UserKey(Long.parseUnsignedLong(hex, 0, 16, 16), Long.parseUnsignedLong(hex, 16, 32, 16),
-                    Long.parseUnsignedLong(hex, 32, 48, 16), Long.parseUnsignedLong(hex, 48, 64, 16));
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }

@@ -185,9 +185,7 @@ final class Gatekeeper {
             LOG.info("event=token_refused clientIp={}", clientIp);
             throw new RejectedException(Rejection.INVALID_TOKEN, null);
         }
-        String hash = token.hash();
-        UserKey key = new UserKey(Long.parseUnsignedLong(hash, 0, 16, 16), Long.parseUnsignedLong(hash, 16, 32, 16),
-                Long.parseUnsignedLong(hash, 32, 48, 16), Long.parseUnsignedLong(hash, 48, 64, 16));
+        UserKey key = UserKey.fromHex(token.hash());
         return sessions.obtain(key, () -> {
             Session session = new Session(key, Identity.ofToken(token.user(), token.id()).shared(), clientIp,
                     System.currentTimeMillis(), ticker.read());
