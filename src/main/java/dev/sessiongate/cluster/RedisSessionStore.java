@@ -210,8 +210,7 @@ public final class RedisSessionStore implements SessionStore {
     public void remove(Session session) {
         forgetLocally(session.key(), session.id());
         try {
-            redis.script(REMOVE, ScriptOutputType.INTEGER, keys(session), session.id(), session.key().hex(),
-                    session.key().hex() + " " + session.id(), REVOKE_CHANNEL);
+            removeInRedis(session);
         } catch (RedisLink.Unavailable e) {
             pendingRemovals.add(session);
             if (pendingRemovals.size() > MAX_PENDING_REMOVALS) {
@@ -226,14 +225,18 @@ public final class RedisSessionStore implements SessionStore {
     private void replayRemovals() {
         int replayed = 0;
         for (Session session; (session = pendingRemovals.peek()) != null; pendingRemovals.poll()) {
-            Session removed = session;
-            redis.script(REMOVE, ScriptOutputType.INTEGER, keys(removed), removed.id(), removed.key().hex(),
-                    removed.key().hex() + " " + removed.id(), REVOKE_CHANNEL);
+            removeInRedis(session);
             replayed++;
         }
         if (replayed > 0) {
             LOG.info("event=removals_replayed sessions={}", replayed);
         }
+    }
+
+    /** Deletes {@code session} in Redis if it is still the one stored, and tells every node to drop it. */
+    private void removeInRedis(Session session) {
+        redis.script(REMOVE, ScriptOutputType.INTEGER, keys(session), session.id(), session.key().hex(),
+                session.key().hex() + " " + session.id(), REVOKE_CHANNEL);
     }
 
     @Override
