@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,13 +84,9 @@ public final class RedisTokenStore implements ApiTokens.Store {
         }
     }
 
-    private interface RedisCall<T> {
-        T run();
-    }
-
-    private static <T> T call(RedisCall<T> call) throws IOException {
+    private static <T> T call(Supplier<T> call) throws IOException {
         try {
-            return call.run();
+            return call.get();
         } catch (RedisLink.Unavailable e) {
             throw new IOException("Redis is unreachable");
         }
