@@ -15,6 +15,7 @@ final class ConfigKeys {
             Map.entry("key.secret", ""),
             Map.entry("key.parts", "password,client-ip,path"),
             Map.entry("trusted-proxies", ""),
+            Map.entry("trusted-proxies.header", "X-Forwarded-For"),
             Map.entry("strip-cookies", DEFAULT_STRIP_COOKIES),
             Map.entry("users.file", ""),
             Map.entry("groups.file", ""),

@@ -139,6 +139,7 @@ public final class ConfigLoader {
                 generated,
                 r.keyParts(),
                 r.cidrs("trusted-proxies"),
+                r.headerName("trusted-proxies.header"),
                 stripAll,
                 stripNames,
                 r.readableFile("users.file"),

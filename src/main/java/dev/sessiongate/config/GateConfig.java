@@ -17,7 +17,8 @@ import java.util.Set;
  * @param keySecretGenerated whether {@code keySecret} was generated at start (sessions then do
  *                           not survive a restart)
  * @param keyParts           what the user key covers besides the user name
- * @param trustedProxies     peers whose {@code Forwarded}/{@code X-Forwarded-For} is believed
+ * @param trustedProxies     peers whose {@code clientIpHeader} is believed
+ * @param clientIpHeader     the one header a trusted proxy writes the client address into
  * @param stripAllCookies    {@code strip-cookies=*}: the application sees no cookie at all
  * @param stripCookies       lower-case names of the cookies removed from every request
  * @param usersFile          the htpasswd file, or {@code null}
@@ -54,6 +55,7 @@ public record GateConfig(
         boolean keySecretGenerated,
         List<KeyPart> keyParts,
         List<Cidr> trustedProxies,
+        String clientIpHeader,
         boolean stripAllCookies,
         Set<String> stripCookies,
         Path usersFile,

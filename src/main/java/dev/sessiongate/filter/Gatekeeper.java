@@ -74,7 +74,7 @@ final class Gatekeeper {
                ResponseHook hook, SessionStore store, GateStats stats, ApiTokens tokens, Ticker ticker) {
         this.config = config;
         this.deriver = new UserKeyDeriver(keySecret, config.keyParts());
-        this.clientIps = new ClientIpResolver(config.trustedProxies());
+        this.clientIps = new ClientIpResolver(config.trustedProxies(), config.clientIpHeader());
         this.store = store;
         this.stats = stats;
         this.sessions = new SingleFlight(store, stats);
