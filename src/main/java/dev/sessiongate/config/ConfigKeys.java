@@ -27,7 +27,7 @@ final class ConfigKeys {
             Map.entry("session.revalidate-after", "300"),
             Map.entry("sessions.max", "100000"),
             Map.entry("sessions.max-per-user", "50"),
-            Map.entry("sessions.max-per-ip", "50"),
+            Map.entry("sessions.max-per-ip", "0"),
             Map.entry("sessions.on-limit", "evict-oldest"),
             Map.entry("admin.token", ""),
             Map.entry("tokens.file", ""),

@@ -152,7 +152,7 @@ public final class ConfigLoader {
                 r.duration("session.revalidate-after"),
                 r.integer("sessions.max", 1, Integer.MAX_VALUE),
                 r.integer("sessions.max-per-user", 1, Integer.MAX_VALUE),
-                r.integer("sessions.max-per-ip", 1, Integer.MAX_VALUE),
+                r.integer("sessions.max-per-ip", 0, Integer.MAX_VALUE),
                 r.onLimitReject(),
                 r.integer("auth.max-failures", 1, 1_000_000),
                 r.duration("auth.failure-window"),

@@ -31,7 +31,7 @@ import java.util.Set;
  * @param revalidateAfter    a session's identity is re-checked in the background this often
  * @param maxSessions        the most sessions kept at once
  * @param maxPerUser         the most sessions of one user
- * @param maxPerIp           the most sessions from one client IP
+ * @param maxPerIp           the most sessions from one client IP, 0 for no limit
  * @param rejectOverLimit    {@code sessions.on-limit=reject}: refuse a new session over a limit
  *                           (else the oldest of that user or IP ends)
  * @param maxFailures        failed logins per user and IP within {@code failureWindow} before 429

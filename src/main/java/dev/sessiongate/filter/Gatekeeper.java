@@ -79,7 +79,7 @@ final class Gatekeeper {
         this.stats = stats;
         this.sessions = new SingleFlight(store, stats);
         this.limits = new SessionLimits(store, stats, config.maxPerUser(), config.maxPerIp(), config.maxSessions(),
-                config.rejectOverLimit());
+                config.rejectOverLimit(), !config.trustedProxies().isEmpty());
         this.authenticator = authenticator;
         this.passwordChecks = new PasswordChecks(authenticator, config.authThreads(), config.authQueue(),
                 config.maxFailures(), config.failureWindow(), ticker);
