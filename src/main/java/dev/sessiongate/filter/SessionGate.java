@@ -217,7 +217,7 @@ public final class SessionGate implements Filter {
         private GateConfig config;
         private Authenticator authenticator;
         private AccessPolicy accessPolicy;
-        private ResponseHook responseHook = new LoggingResponseHook();
+        private ResponseHook responseHook;
         private Ticker ticker = Ticker.systemTicker();
 
         private Builder() {
@@ -253,7 +253,7 @@ public final class SessionGate implements Filter {
             return this;
         }
 
-        /** Replaces the default, logging response hook. */
+        /** Replaces the default, logging response hook ({@code log.redact-headers}). */
         public Builder responseHook(ResponseHook hook) {
             this.responseHook = hook;
             return this;
@@ -277,10 +277,11 @@ public final class SessionGate implements Filter {
         Gatekeeper create() {
             GateConfig cfg = config != null ? config : ConfigLoader.load(configFile, settings);
             GateStats stats = new GateStats();
+            ResponseHook hook = responseHook != null ? responseHook : new LoggingResponseHook(cfg.redactHeaders(), ticker);
             CaffeineSessionStore local = new CaffeineSessionStore(cfg.maxSessions(), cfg.idleTimeout(),
                     cfg.maxLifetime(), ticker, stats);
             if (cfg.cluster() == null) {
-                return new Gatekeeper(cfg, cfg.keySecret(), authenticator(cfg), policy(cfg), responseHook, local, stats,
+                return new Gatekeeper(cfg, cfg.keySecret(), authenticator(cfg), policy(cfg), hook, local, stats,
                         tokens(cfg.tokensFile()), ticker);
             }
             RedisLink redis = RedisLink.connect(cfg.cluster());
@@ -292,7 +293,7 @@ public final class SessionGate implements Filter {
                 Duration flushEvery = Duration.ofMillis(Math.max(100, Math.min(5000, cfg.idleTimeout().toMillis() / 4)));
                 SessionStore store = new RedisSessionStore(redis, local, ticker, cfg.node(), cfg.idleTimeout(),
                         cfg.maxLifetime(), cfg.cluster().timeout(), flushEvery);
-                return new Gatekeeper(cfg, secret, authenticator(cfg), policy(cfg), responseHook, store, stats, tokens,
+                return new Gatekeeper(cfg, secret, authenticator(cfg), policy(cfg), hook, store, stats, tokens,
                         ticker);
             } catch (IOException e) {
                 redis.close();
