@@ -1,0 +1,62 @@
+package dev.sessiongate.auth;
+
+import static dev.sessiongate.testing.Fixtures.basic;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.sessiongate.filter.SessionGate;
+import dev.sessiongate.testing.AcceptingAuthenticator;
+import dev.sessiongate.testing.Fixtures;
+import dev.sessiongate.testing.GateServer;
+import io.restassured.response.Response;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gate acts on the name the authenticator vouches for, never on the bytes the client typed:
+ * a user store that matches names case- and space-insensitively (as LDAP directories do) must not
+ * turn one user into several for the policy, the limits, the logs and the failure count. The
+ * LDAP directory itself is covered by {@code LdapCanonicalNameTest}.
+ */
+class CanonicalIdentityTest {
+    private static final List<String> VARIANTS = List.of("ALICE", " alice", "alice ");
+
+    @Test
+    void wrongPasswordsAsCaseAndSpaceVariantsShareOneFailureCount() {
+        try (GateServer server = start(new AcceptingAuthenticator())) {
+            for (String user : VARIANTS) { // auth.max-failures=3
+                attempt(server, user, "wrong", "192.0.2.9").then().statusCode(401);
+            }
+            attempt(server, "alice", "ok-right", "192.0.2.9").then().statusCode(429).body("error", equalTo("too_many_failures"));
+            attempt(server, "Alice", "ok-right", "192.0.2.9").then().statusCode(429);
+            attempt(server, "alice", "ok-right", "192.0.2.10").then().statusCode(200);
+            attempt(server, "bob", "ok-right", "192.0.2.9").then().statusCode(200);
+        }
+    }
+
+    @Test
+    void foldedNamesIgnoreCaseAndSpacesAsADirectoryDoes() {
+        for (String user : List.of("alice", "ALICE", " alice", "alice\t", "\u00A0Alice\u3000")) {
+            assertThat(UserNames.fold(user)).as(user).isEqualTo("alice");
+        }
+        assertThat(UserNames.fold("  Al \u00A0 Ice  ")).isEqualTo("al ice");
+        assertThat(UserNames.fold("alice")).isNotEqualTo(UserNames.fold("alice2"));
+    }
+
+    private static GateServer start(Authenticator authenticator, String... settings) {
+        SessionGate.Builder builder = SessionGate.builder()
+                .set("key.secret", Fixtures.SECRET)
+                .set("trusted-proxies", "127.0.0.1/32")
+                .set("auth.max-failures", "3")
+                .authenticator(authenticator);
+        for (int i = 0; i < settings.length; i += 2) {
+            builder.set(settings[i], settings[i + 1]);
+        }
+        return GateServer.start(builder.build());
+    }
+
+    private static Response attempt(GateServer server, String user, String password, String clientIp) {
+        return server.request().header("Authorization", basic(user, password)).header("X-Forwarded-For", clientIp)
+                .post("/api/x");
+    }
+}
