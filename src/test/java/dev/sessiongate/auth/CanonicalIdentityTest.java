@@ -8,8 +8,13 @@ import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.testing.AcceptingAuthenticator;
 import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.GateServer;
+import dev.sessiongate.testing.LogCapture;
 import io.restassured.response.Response;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +25,31 @@ import org.junit.jupiter.api.Test;
  */
 class CanonicalIdentityTest {
     private static final List<String> VARIANTS = List.of("ALICE", " alice", "alice ");
+
+    @Test
+    void limitsAndLogLinesUseTheVouchedForName() {
+        try (GateServer server = start(new DirectoryLike(), "sessions.max-per-user", "1", "sessions.on-limit", "reject");
+             LogCapture log = new LogCapture()) {
+            attempt(server, "alice", "ok", "192.0.2.1").then().statusCode(200);
+            for (String user : VARIANTS) {
+                attempt(server, user, "ok", "192.0.2.1").then().statusCode(429).body("error", equalTo("session_limit"));
+            }
+            assertThat(log.lines()).filteredOn(line -> line.contains("event=session_created"))
+                    .singleElement().asString().contains(" user=alice ");
+            assertThat(log.lines()).filteredOn(line -> line.contains("event=session_limit"))
+                    .hasSize(VARIANTS.size()).allMatch(line -> line.contains(" user=alice "));
+        }
+    }
+
+    @Test
+    void theAccessDeniedLineNamesTheVouchedForUser() {
+        try (GateServer server = start(new DirectoryLike(), "policy.deny-users", "alice");
+             LogCapture log = new LogCapture()) {
+            attempt(server, "ALICE", "ok", "192.0.2.1").then().statusCode(403);
+            assertThat(log.lines()).filteredOn(line -> line.contains("event=access_denied"))
+                    .singleElement().asString().contains(" user=alice ");
+        }
+    }
 
     @Test
     void wrongPasswordsAsCaseAndSpaceVariantsShareOneFailureCount() {
@@ -58,5 +88,20 @@ class CanonicalIdentityTest {
     private static Response attempt(GateServer server, String user, String password, String clientIp) {
         return server.request().header("Authorization", basic(user, password)).header("X-Forwarded-For", clientIp)
                 .post("/api/x");
+    }
+
+    /** Accepts "ok…" passwords and, like a directory, names the user as it stores the name: lower case, trimmed. */
+    private static final class DirectoryLike implements Authenticator {
+        @Override
+        public Optional<Identity> authenticate(String user, Password password) {
+            boolean ok = new String(password.bytes(), StandardCharsets.UTF_8).startsWith("ok");
+            return ok ? Optional.of(new Identity(user.strip().toLowerCase(Locale.ROOT), Set.of("partners"), ""))
+                    : Optional.empty();
+        }
+
+        @Override
+        public boolean validate(Identity identity) {
+            return true;
+        }
     }
 }
