@@ -9,12 +9,19 @@ import dev.sessiongate.testing.AcceptingAuthenticator;
 import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.GateServer;
 import dev.sessiongate.testing.LogCapture;
+import dev.sessiongate.testing.WhoAmIServlet;
 import io.restassured.response.Response;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -73,6 +80,25 @@ class CanonicalIdentityTest {
         assertThat(UserNames.fold("alice")).isNotEqualTo(UserNames.fold("alice2"));
     }
 
+    @Test
+    void theDelegatesXAuthUserIsTheUser() {
+        try (GateServer service = delegate();
+             GateServer gate = delegated(service.url("/check"), "policy.deny-users", "alice")) {
+            for (String user : List.of("alice", "ALICE", " alice")) {
+                gate.request().header("Authorization", basic(user, "alice-pw")).post("/api/whoami").then().statusCode(403);
+            }
+            gate.request().header("Authorization", basic("Bob", "bob-pw")).post("/api/whoami").then().statusCode(200);
+        }
+        try (GateServer service = delegate(); GateServer gate = delegated(service.url("/check"))) {
+            gate.request().header("Authorization", basic("ALICE", "alice-pw")).post("/api/whoami").then()
+                    .statusCode(200).body("remoteUser", equalTo("alice")).body("partners", equalTo(true));
+            gate.request().header("Authorization", basic("Bob", "bob-pw")).post("/api/whoami").then()
+                    .statusCode(200).body("remoteUser", equalTo("Bob")); // no X-Auth-User: the name as typed
+            gate.request().header("Authorization", basic("blank", "blank-pw")).post("/api/whoami").then()
+                    .statusCode(502).body("error", equalTo("authentication_delegate_failed"));
+        }
+    }
+
     private static GateServer start(Authenticator authenticator, String... settings) {
         SessionGate.Builder builder = SessionGate.builder()
                 .set("key.secret", Fixtures.SECRET)
@@ -88,6 +114,50 @@ class CanonicalIdentityTest {
     private static Response attempt(GateServer server, String user, String password, String clientIp) {
         return server.request().header("Authorization", basic(user, password)).header("X-Forwarded-For", clientIp)
                 .post("/api/x");
+    }
+
+    private static GateServer delegated(String url, String... settings) {
+        SessionGate.Builder builder = SessionGate.builder()
+                .set("key.secret", Fixtures.SECRET)
+                .set("auth.delegate-url", url);
+        for (int i = 0; i < settings.length; i += 2) {
+            builder.set(settings[i], settings[i + 1]);
+        }
+        return GateServer.start(builder.build(), context -> context.addServlet(WhoAmIServlet.class, "/api/whoami"));
+    }
+
+    /**
+     * A password service that, like a directory, finds users case- and space-insensitively:
+     * alice (answered with {@code X-Auth-User: alice}), Bob (no {@code X-Auth-User}), and "blank",
+     * whose {@code X-Auth-User} is empty.
+     */
+    private static GateServer delegate() {
+        ServletContextHandler context = new ServletContextHandler();
+        context.addServlet(new ServletHolder(new HttpServlet() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+                String credentials = new String(Base64.getDecoder().decode(request.getHeader("Authorization").substring(6)),
+                        StandardCharsets.UTF_8);
+                int colon = credentials.indexOf(':');
+                String user = credentials.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+                if (!credentials.substring(colon + 1).equals(user + "-pw")) {
+                    response.setStatus(401);
+                    return;
+                }
+                switch (user) {
+                    case "alice" -> {
+                        response.setHeader("X-Auth-User", "alice");
+                        response.setHeader("X-Auth-Groups", "partners");
+                    }
+                    case "blank" -> response.setHeader("X-Auth-User", "");
+                    default -> { }
+                }
+                response.setStatus(200);
+            }
+        }), "/check");
+        return GateServer.start(context);
     }
 
     /** Accepts "ok…" passwords and, like a directory, names the user as it stores the name: lower case, trimmed. */
