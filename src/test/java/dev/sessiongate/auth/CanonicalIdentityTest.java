@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.sessiongate.filter.SessionGate;
+import dev.sessiongate.standalone.StandaloneServer;
 import dev.sessiongate.testing.AcceptingAuthenticator;
 import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.GateServer;
@@ -22,6 +23,12 @@ import java.util.Optional;
 import java.util.Set;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.servlet.security.ConstraintSecurityHandler;
+import org.eclipse.jetty.security.HashLoginService;
+import org.eclipse.jetty.security.UserPrincipal;
+import org.eclipse.jetty.security.UserStore;
+import org.eclipse.jetty.security.authentication.BasicAuthenticator;
+import org.eclipse.jetty.util.security.Credential;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -99,6 +106,24 @@ class CanonicalIdentityTest {
         }
     }
 
+    @Test
+    void theContainerRealmsPrincipalIsTheUser() {
+        SessionGate gate = SessionGate.builder()
+                .set("key.secret", Fixtures.SECRET)
+                .set("auth.container-realm", "true")
+                .set("policy.require-group", "partners")
+                .build();
+        ServletContextHandler context = StandaloneServer.demoContext(gate);
+        context.addServlet(WhoAmIServlet.class, "/api/whoami");
+        context.setSecurityHandler(caseInsensitiveRealm());
+        try (GateServer server = GateServer.start(context)) {
+            for (String user : List.of("alice", "ALICE", " alice ")) {
+                server.request().header("Authorization", basic(user, "alice-realm-pw")).post("/api/whoami").then()
+                        .statusCode(200).body("remoteUser", equalTo("alice")).body("partners", equalTo(true));
+            }
+        }
+    }
+
     private static GateServer start(Authenticator authenticator, String... settings) {
         SessionGate.Builder builder = SessionGate.builder()
                 .set("key.secret", Fixtures.SECRET)
@@ -158,6 +183,23 @@ class CanonicalIdentityTest {
             }
         }), "/check");
         return GateServer.start(context);
+    }
+
+    /** Jetty's hash realm, made to find users case- and space-insensitively as a directory would. */
+    private static ConstraintSecurityHandler caseInsensitiveRealm() {
+        UserStore users = new UserStore();
+        users.addUser("alice", Credential.getCredential("alice-realm-pw"), new String[] {"partners"});
+        HashLoginService realm = new HashLoginService("test-realm") {
+            @Override
+            protected UserPrincipal loadUserInfo(String username) {
+                return super.loadUserInfo(username.strip().toLowerCase(Locale.ROOT));
+            }
+        };
+        realm.setUserStore(users);
+        ConstraintSecurityHandler security = new ConstraintSecurityHandler();
+        security.setLoginService(realm);
+        security.setAuthenticator(new BasicAuthenticator());
+        return security;
     }
 
     /** Accepts "ok…" passwords and, like a directory, names the user as it stores the name: lower case, trimmed. */
