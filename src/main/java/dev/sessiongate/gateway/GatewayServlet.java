@@ -14,6 +14,8 @@ import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,8 @@ import org.eclipse.jetty.client.InputStreamRequestContent;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.client.transport.HttpConversation;
+import org.eclipse.jetty.client.transport.HttpRequest;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -44,11 +48,18 @@ import org.slf4j.LoggerFactory;
 public final class GatewayServlet extends ProxyServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServlet.class);
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private transient GateConfig.Upstream upstream;
     private transient SessionStore sessions;
     private transient FailureResponder failures;
+    /** The upstream URL without a trailing slash, for rewriting {@code Location}. */
     private transient String upstreamBase;
+    /** {@code scheme://host:port} of the upstream, parsed once. */
+    private transient URI upstreamOrigin;
+    private transient String upstreamOriginText;
+    /** The upstream URL's raw path without a trailing slash; the client's path is appended to it. */
+    private transient String upstreamBasePath;
 
     @Override
     public void init(ServletConfig config) throws ServletException {
@@ -68,6 +79,11 @@ public final class GatewayServlet extends ProxyServlet {
         }
         String base = upstream.url().toString();
         upstreamBase = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        URI url = upstream.url();
+        upstreamOriginText = url.getScheme() + "://" + url.getRawAuthority();
+        upstreamOrigin = URI.create(upstreamOriginText);
+        String basePath = url.getRawPath() == null ? "" : url.getRawPath();
+        upstreamBasePath = basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath;
         // AbstractProxyServlet reads its settings from init-parameters; these come from our configuration.
         // In Jetty the client shares the server's thread pool ("-"); Tomcat offers none, so it gets its own.
         boolean jetty = context.getAttribute("org.eclipse.jetty.server.Executor") != null;
@@ -115,16 +131,108 @@ public final class GatewayServlet extends ProxyServlet {
         return client;
     }
 
-    /** The upstream URL plus the path below the context path and the query. */
+    /**
+     * The request target of the upstream request: the upstream URL's path plus the path below the
+     * context path, then the query exactly as the client sent it. Not a URL: see {@link #newProxyRequest}.
+     */
     @Override
     protected String rewriteTarget(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         String query = request.getQueryString();
-        StringBuilder target = new StringBuilder(upstreamBase.length() + path.length() + 16).append(upstreamBase).append(path);
+        int length = upstreamBasePath.length() + path.length() + (query == null ? 0 : query.length() + 1);
+        StringBuilder target = new StringBuilder(length).append(upstreamBasePath).append(path);
         if (query != null) {
             target.append('?').append(query);
         }
-        return target.toString();
+        return asWireText(target.toString());
+    }
+
+    /**
+     * The upstream request, its target written as the client sent it. Jetty's
+     * {@code newRequest(String)} parses the URL with {@link URI}, which refuses what clients send
+     * and nginx passes on ({@code ?a=|}, {@code ?f={"a":1}}, {@code ?x=%zz}): a 500 before this.
+     */
+    @Override
+    protected Request newProxyRequest(HttpServletRequest request, String rewrittenTarget) {
+        // The container's path holds no raw '?', so the first one starts the query.
+        int question = rewrittenTarget.indexOf('?');
+        String path = question < 0 ? rewrittenTarget : rewrittenTarget.substring(0, question);
+        String query = question < 0 ? null : rewrittenTarget.substring(question + 1);
+        return new VerbatimRequest(getHttpClient(), upstreamOrigin, path, query)
+                .method(request.getMethod())
+                .attribute(CLIENT_REQUEST_ATTRIBUTE, request);
+    }
+
+    /**
+     * A request to {@code origin} whose path and query are written as they are. Jetty's sender
+     * takes both from these getters; {@code path(String)} would split them with {@link URI} again,
+     * and a target left whole in the path is %-decoded by {@code HttpURI}, which throws for
+     * {@code %zz}. The path is normalised, so only the query holds what URI refuses.
+     */
+    static final class VerbatimRequest extends HttpRequest {
+        private final String path;
+        private final String query;
+
+        VerbatimRequest(HttpClient client, URI origin, String path, String query) {
+            super(client, new HttpConversation(), origin);
+            this.path = path;
+            this.query = query;
+        }
+
+        @Override
+        public String getPath() {
+            return path;
+        }
+
+        @Override
+        public String getQuery() {
+            return query;
+        }
+    }
+
+    /**
+     * {@code target} as the characters whose ISO-8859-1 bytes are its UTF-8 bytes. The container
+     * decoded the request line as UTF-8, and Jetty's client writes it as ISO-8859-1 (a character
+     * beyond it becomes {@code ?}), so non-ASCII text must go in this form to reach the upstream as
+     * the client's bytes.
+     */
+    static String asWireText(String target) {
+        for (int i = 0; i < target.length(); i++) {
+            if (target.charAt(i) >= 0x80) {
+                return new String(target.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+            }
+        }
+        return target;
+    }
+
+    /**
+     * The URI by which the cookie jar matches and stores cookies of {@code proxyRequest}: the
+     * upstream's origin and the request's path. Not {@code proxyRequest.getURI()}, which is
+     * {@code null} when the query is no valid URI; the path is one, but for non-ASCII bytes,
+     * escaped here as the client would have escaped them.
+     */
+    private URI cookieUri(Request proxyRequest) {
+        try {
+            return URI.create(upstreamOriginText + escapeNonAscii(proxyRequest.getPath()));
+        } catch (IllegalArgumentException e) {
+            return upstreamOrigin; // not for a path the container accepted; the root's cookies then
+        }
+    }
+
+    private static String escapeNonAscii(String wirePath) {
+        StringBuilder escaped = null;
+        for (int i = 0; i < wirePath.length(); i++) {
+            char c = wirePath.charAt(i);
+            if (c >= 0x80) {
+                if (escaped == null) {
+                    escaped = new StringBuilder(wirePath.length() + 16).append(wirePath, 0, i);
+                }
+                escaped.append('%').append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
+            } else if (escaped != null) {
+                escaped.append(c);
+            }
+        }
+        return escaped == null ? wirePath : escaped.toString();
     }
 
     @Override
@@ -136,7 +244,7 @@ public final class GatewayServlet extends ProxyServlet {
         String cookies = clientRequest.getHeader("Cookie");
         Session session = (Session) clientRequest.getAttribute(Session.REQUEST_ATTRIBUTE);
         UpstreamCookieJar jar = session == null ? null : UpstreamCookieJar.existing(session);
-        String jarCookies = jar == null ? null : jar.cookieHeader(proxyRequest.getURI());
+        String jarCookies = jar == null ? null : jar.cookieHeader(cookieUri(proxyRequest));
         proxyRequest.headers(headers -> {
             headers.put(HttpHeader.X_FORWARDED_FOR, forwardedFor == null ? peer : forwardedFor + ", " + peer);
             headers.put(HttpHeader.X_FORWARDED_PROTO, clientRequest.getScheme());
@@ -205,7 +313,7 @@ public final class GatewayServlet extends ProxyServlet {
             if (session != null) {
                 UpstreamCookieJar jar = UpstreamCookieJar.of(session);
                 String before = jar.text();
-                if (!jar.store(serverResponse.getRequest().getURI(), headerValue)) {
+                if (!jar.store(cookieUri(serverResponse.getRequest()), headerValue)) {
                     LOG.warn("event=upstream_cookie_unparseable path={}", clientRequest.getRequestURI());
                 } else if (jar.text() != before) {
                     sessions.share(session, UpstreamCookieJar.SHARED_NAME, jar.text());
