@@ -49,6 +49,8 @@ public final class GatewayServlet extends ProxyServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServlet.class);
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    /** Attribute of an upstream request aborted because the client's body failed. */
+    private static final String CLIENT_FAILED = GatewayServlet.class.getName() + ".clientFailed";
 
     private transient GateConfig.Upstream upstream;
     private transient SessionStore sessions;
@@ -327,21 +329,52 @@ public final class GatewayServlet extends ProxyServlet {
         return headerValue;
     }
 
+    /**
+     * The upstream request failed. When the client's body failed first (see
+     * {@link #onClientRequestFailure}) that is the cause, and the client's fault: no upstream failure.
+     */
     @Override
     protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
                                           Response serverResponse, Throwable failure) {
-        LOG.warn("event=upstream_failed method={} path={} upstream={} committed={} cause=\"{}\"",
-                clientRequest.getMethod(), clientRequest.getRequestURI(), upstreamBase, proxyResponse.isCommitted(),
-                String.valueOf(failure));
-        super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
+        int status;
+        if (serverResponse != null && serverResponse.getRequest().getAttributes().get(CLIENT_FAILED) != null) {
+            status = clientRequestStatus(failure);
+        } else {
+            LOG.warn("event=upstream_failed method={} path={} upstream={} committed={} cause=\"{}\"",
+                    clientRequest.getMethod(), clientRequest.getRequestURI(), upstreamBase, proxyResponse.isCommitted(),
+                    String.valueOf(failure));
+            status = proxyResponseStatus(failure);
+            // As Jetty: an upstream that turned down an Expect: 100-continue request said why itself.
+            if (serverResponse != null && serverResponse.getStatus() >= 200 && expects100Continue(clientRequest)) {
+                status = serverResponse.getStatus();
+            }
+        }
+        sendProxyResponseError(clientRequest, proxyResponse, status);
     }
 
+    /**
+     * The client's body could not be read: malformed chunking, cut off, or too slow. Marks the
+     * upstream request, which Jetty then aborts, so that its failure is answered as the client's.
+     */
     @Override
     protected void onClientRequestFailure(HttpServletRequest clientRequest, Request proxyRequest,
                                           HttpServletResponse proxyResponse, Throwable failure) {
-        LOG.info("event=client_request_failed method={} path={} cause=\"{}\" message=\"upstream request aborted\"",
-                clientRequest.getMethod(), clientRequest.getRequestURI(), String.valueOf(failure));
+        LOG.info("event=client_request_failed method={} path={} status={} cause=\"{}\" message=\"the request body "
+                        + "is malformed, cut off or too slow; upstream request aborted\"",
+                clientRequest.getMethod(), clientRequest.getRequestURI(), clientRequestStatus(failure),
+                String.valueOf(failure));
+        proxyRequest.attribute(CLIENT_FAILED, Boolean.TRUE);
         super.onClientRequestFailure(clientRequest, proxyRequest, proxyResponse, failure);
+    }
+
+    /**
+     * A failure to read the client's body is the client's: {@code 400}, or {@code 408} when it was
+     * too slow. Jetty's own answer is {@code 500}, and its container says {@code 400} for the same
+     * malformed body without the gateway.
+     */
+    @Override
+    protected int clientRequestStatus(Throwable failure) {
+        return failure instanceof TimeoutException ? 408 : 400;
     }
 
     @Override
@@ -349,23 +382,42 @@ public final class GatewayServlet extends ProxyServlet {
         return failure instanceof TimeoutException ? 504 : 502;
     }
 
-    /** Upstream failures get SessionGate's JSON answer; a response already under way can only be cut off. */
+    /**
+     * Failures get SessionGate's JSON answer, never the container's error page, which would name
+     * the exception and the upstream URL; a response already under way can only be cut off.
+     */
     @Override
     protected void sendProxyResponseError(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, int status) {
-        if (proxyResponse.isCommitted() || (status != 502 && status != 504)) {
+        Rejection rejection = rejectionFor(status);
+        if (proxyResponse.isCommitted() || rejection == null) {
             super.sendProxyResponseError(clientRequest, proxyResponse, status);
             return;
         }
         try {
             proxyResponse.setHeader("Connection", "close");
-            failures.respond(proxyResponse, status == 504 ? Rejection.UPSTREAM_TIMEOUT : Rejection.UPSTREAM_UNAVAILABLE,
-                    null, null);
+            failures.respond(proxyResponse, rejection, null, null);
         } catch (IOException | RuntimeException e) {
             LOG.debug("event=error_response_failed", e);
         } finally {
             if (clientRequest.isAsyncStarted()) {
                 clientRequest.getAsyncContext().complete();
             }
+        }
+    }
+
+    /** SessionGate's answer for a status the gateway chose, or {@code null} for the upstream's own (a refused 100-continue). */
+    private static Rejection rejectionFor(int status) {
+        switch (status) {
+            case 400:
+                return Rejection.BAD_BODY;
+            case 408:
+                return Rejection.REQUEST_TIMEOUT;
+            case 502:
+                return Rejection.UPSTREAM_UNAVAILABLE;
+            case 504:
+                return Rejection.UPSTREAM_TIMEOUT;
+            default:
+                return null;
         }
     }
 

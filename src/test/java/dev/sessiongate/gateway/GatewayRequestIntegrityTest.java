@@ -4,14 +4,19 @@ import static dev.sessiongate.testing.Fixtures.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sessiongate.testing.GateServer;
+import dev.sessiongate.testing.LogCapture;
 import dev.sessiongate.testing.RawHttp;
-import io.restassured.path.json.JsonPath;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What the gateway forwards is what the client sent, and no more: the query byte for byte, the
@@ -21,6 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class GatewayRequestIntegrityTest {
     private static final String ALICE = basic("alice", "ok-alice");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static GateServer upstream;
     private static GateServer gateway;
@@ -44,13 +50,49 @@ class GatewayRequestIntegrityTest {
     void theQueryReachesTheUpstreamByteForByte(String query) throws IOException {
         RawHttp.Answer answer = get(gateway, "/orders?" + query);
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-        assertThat(new JsonPath(answer.body()).getString("uri")).isEqualTo("/up/orders?" + query);
+        assertThat(json(answer).path("uri").asString()).isEqualTo("/up/orders?" + query);
     }
 
     @Test
     void noQueryStaysNoQuery() throws IOException {
         RawHttp.Answer answer = get(gateway, "/orders");
-        assertThat(new JsonPath(answer.body()).getString("uri")).isEqualTo("/up/orders");
+        assertThat(json(answer).path("uri").asString()).isEqualTo("/up/orders");
+    }
+
+    /** Malformed chunk sizes and bare LF line ends: the container answers 400 for them, and so must the gateway. */
+    @ParameterizedTest
+    @ValueSource(strings = {"zz\r\nhello\r\n0\r\n\r\n", "fffffffffffffffffff\r\nhello\r\n0\r\n\r\n",
+            "5\nhello\n0\n\n", "5\r\nhello\r\n-1\r\n\r\n"})
+    void aMalformedChunkedBodyIs400(String body) throws IOException {
+        try (LogCapture log = new LogCapture()) {
+            RawHttp.Answer answer = RawHttp.exchange(gateway.port(), "POST /upload HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                    + ALICE + "\r\nTransfer-Encoding: chunked\r\n", body.getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(answer.status()).as(answer.body()).isEqualTo(400);
+            assertThat(json(answer).path("error").asString()).isEqualTo("bad_body");
+            assertThat(log.await("event=response status=400")).startsWith("INFO");
+            assertThat(log.text()).doesNotContain("upstream_failed").doesNotContain("ERROR");
+        }
+    }
+
+    /** Not a server error, nor an upstream one: an INFO line, and the response hook logs no 500. */
+    @Test
+    void aClientThatAbortsMidBodyIsLoggedAsSuch() throws Exception {
+        try (LogCapture log = new LogCapture()) {
+            try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /upload HTTP/1.1\r\nHost: x\r\nAuthorization: " + ALICE
+                        + "\r\nTransfer-Encoding: chunked\r\n\r\n1000\r\n" + "x".repeat(100)).getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                Thread.sleep(200);
+            }
+            assertThat(log.await("event=client_request_failed")).startsWith("INFO");
+            assertThat(log.await("event=response status=")).startsWith("INFO").doesNotContain("status=500");
+            assertThat(log.text()).doesNotContain("upstream_failed").doesNotContain("ERROR");
+        }
+    }
+
+    static JsonNode json(RawHttp.Answer answer) {
+        return JSON.readTree(answer.body());
     }
 
     /** A GET written to a socket, the target exactly as given (UTF-8 for anything beyond ASCII). */
