@@ -4,6 +4,7 @@ import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.filter.FailureResponder;
 import dev.sessiongate.filter.Rejection;
 import dev.sessiongate.filter.SessionGate;
+import dev.sessiongate.key.Cidr;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.standalone.DemoServlet;
@@ -17,6 +18,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;
+import java.util.List;
+import java.util.ListIterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,6 +31,8 @@ import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.client.transport.HttpConversation;
 import org.eclipse.jetty.client.transport.HttpRequest;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
@@ -55,6 +60,7 @@ public final class GatewayServlet extends ProxyServlet {
     private transient GateConfig.Upstream upstream;
     private transient SessionStore sessions;
     private transient FailureResponder failures;
+    private transient List<Cidr> trustedProxies;
     /** The upstream URL without a trailing slash, for rewriting {@code Location}. */
     private transient String upstreamBase;
     /** {@code scheme://host:port} of the upstream, parsed once. */
@@ -73,6 +79,7 @@ public final class GatewayServlet extends ProxyServlet {
         upstream = sessionGate.config().upstream();
         sessions = sessionGate.store();
         failures = new FailureResponder(sessionGate.config().realm());
+        trustedProxies = sessionGate.config().trustedProxies();
         if (upstream == null) {
             LOG.info("event=gateway_off message=\"upstream.url is not set: serving the demo application\"");
             // GenericServlet must still hold the config.
@@ -241,18 +248,13 @@ public final class GatewayServlet extends ProxyServlet {
     protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
         super.addViaHeader(clientRequest, proxyRequest);
         String peer = peerAddress(clientRequest);
-        String forwardedFor = joined(clientRequest.getHeaders("X-Forwarded-For"));
-        String host = clientRequest.getHeader("Host");
+        boolean trusted = isTrustedProxy(peer);
         String cookies = clientRequest.getHeader("Cookie");
         Session session = (Session) clientRequest.getAttribute(Session.REQUEST_ATTRIBUTE);
         UpstreamCookieJar jar = session == null ? null : UpstreamCookieJar.existing(session);
         String jarCookies = jar == null ? null : jar.cookieHeader(cookieUri(proxyRequest));
         proxyRequest.headers(headers -> {
-            headers.put(HttpHeader.X_FORWARDED_FOR, forwardedFor == null ? peer : forwardedFor + ", " + peer);
-            headers.put(HttpHeader.X_FORWARDED_PROTO, clientRequest.getScheme());
-            if (host != null) {
-                headers.put(HttpHeader.X_FORWARDED_HOST, host);
-            }
+            forwardingHeaders(headers, clientRequest, peer, trusted);
             if (!upstream.forwardAuthorization()) {
                 headers.remove(HttpHeader.AUTHORIZATION);
             }
@@ -260,6 +262,54 @@ public final class GatewayServlet extends ProxyServlet {
                 headers.put(HttpHeader.COOKIE, cookies == null ? jarCookies : cookies + "; " + jarCookies);
             }
         });
+    }
+
+    /**
+     * {@code X-Forwarded-*}: a trusted proxy's are kept, the peer appended to its
+     * {@code X-Forwarded-For}, and what it did not send is added. From any other peer every
+     * forwarding header is the client's invention (a spoofed client IP, host or prefix for the
+     * upstream to believe), so all of them go and the gateway writes what it saw itself.
+     */
+    private static void forwardingHeaders(HttpFields.Mutable headers, HttpServletRequest clientRequest, String peer,
+                                          boolean trusted) {
+        if (trusted) {
+            String chain = joined(clientRequest.getHeaders("X-Forwarded-For"));
+            headers.put(HttpHeader.X_FORWARDED_FOR, chain == null ? peer : chain + ", " + peer);
+        } else {
+            removeForwardingHeaders(headers);
+            headers.put(HttpHeader.X_FORWARDED_FOR, peer);
+        }
+        if (!trusted || !headers.contains(HttpHeader.X_FORWARDED_PROTO)) {
+            headers.put(HttpHeader.X_FORWARDED_PROTO, clientRequest.getScheme());
+        }
+        String host = clientRequest.getHeader("Host");
+        if (host != null && (!trusted || !headers.contains(HttpHeader.X_FORWARDED_HOST))) {
+            headers.put(HttpHeader.X_FORWARDED_HOST, host);
+        }
+        if (!trusted || !headers.contains(HttpHeader.X_FORWARDED_PORT)) {
+            headers.put(HttpHeader.X_FORWARDED_PORT, clientRequest.getLocalPort());
+        }
+    }
+
+    /** Removes {@code Forwarded}, {@code X-Real-IP} and every {@code X-Forwarded-*}, in any letter case. */
+    static void removeForwardingHeaders(HttpFields.Mutable headers) {
+        for (ListIterator<HttpField> fields = headers.listIterator(); fields.hasNext(); ) {
+            String name = fields.next().getName();
+            if (name.regionMatches(true, 0, "X-Forwarded-", 0, 12) || name.equalsIgnoreCase("Forwarded")
+                    || name.equalsIgnoreCase("X-Real-IP")) {
+                fields.remove();
+            }
+        }
+    }
+
+    /** Whether the TCP peer is in {@code trusted-proxies}; false at once when there are none. */
+    private boolean isTrustedProxy(String peer) {
+        for (int i = 0; i < trustedProxies.size(); i++) {
+            if (trustedProxies.get(i).contains(peer)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The client's body, read into buffers of the client's pool: Jetty's default allocates a new one per request. */

@@ -91,6 +91,45 @@ class GatewayRequestIntegrityTest {
         }
     }
 
+    private static final String[] CLIENT_FORWARDING = {"Forwarded: for=198.51.100.9;proto=https;host=evil.example",
+        "X-Real-IP: 198.51.100.9", "X-Forwarded-For: 198.51.100.9", "x-forwarded-for: 198.51.100.10",
+        "X-Forwarded-Proto: https", "X-Forwarded-Host: evil.example", "X-Forwarded-Port: 1",
+        "X-Forwarded-Prefix: /evil", "X-Forwarded-Server: evil", "X-FORWARDED-SSL: on"};
+
+    /** From a peer that is no trusted proxy every forwarding header is the client's invention: replaced by the truth. */
+    @Test
+    void forwardingHeadersOfAnUntrustedPeerAreReplaced() throws IOException {
+        JsonNode headers = json(get(gateway, "/echo", CLIENT_FORWARDING)).path("headers");
+        assertThat(headers.propertyNames()).doesNotContain("forwarded", "x-real-ip", "x-forwarded-prefix",
+                "x-forwarded-server", "x-forwarded-ssl");
+        assertThat(headers.path("x-forwarded-for").asString()).isEqualTo("127.0.0.1");
+        assertThat(headers.path("x-forwarded-proto").asString()).isEqualTo("http");
+        assertThat(headers.path("x-forwarded-host").asString()).isEqualTo("gw.example:8443");
+        assertThat(headers.path("x-forwarded-port").asString()).isEqualTo(String.valueOf(gateway.port()));
+    }
+
+    /** A trusted proxy's headers are kept, its own address appended to the chain. */
+    @Test
+    void forwardingHeadersOfATrustedProxyAreKept() throws IOException {
+        try (GateServer behindProxy = GateServer.gateway(upstream.url("/up"), "trusted-proxies", "127.0.0.1/32")) {
+            JsonNode headers = json(get(behindProxy, "/echo", CLIENT_FORWARDING)).path("headers");
+            assertThat(headers.path("forwarded").asString()).isEqualTo("for=198.51.100.9;proto=https;host=evil.example");
+            assertThat(headers.path("x-real-ip").asString()).isEqualTo("198.51.100.9");
+            assertThat(headers.path("x-forwarded-for").asString()).isEqualTo("198.51.100.9, 198.51.100.10, 127.0.0.1");
+            assertThat(headers.path("x-forwarded-proto").asString()).isEqualTo("https");
+            assertThat(headers.path("x-forwarded-host").asString()).isEqualTo("evil.example");
+            assertThat(headers.path("x-forwarded-port").asString()).isEqualTo("1");
+            assertThat(headers.path("x-forwarded-prefix").asString()).isEqualTo("/evil");
+
+            // A trusted proxy that sent none of them: the gateway's own.
+            JsonNode plain = json(get(behindProxy, "/echo")).path("headers");
+            assertThat(plain.path("x-forwarded-for").asString()).isEqualTo("127.0.0.1");
+            assertThat(plain.path("x-forwarded-proto").asString()).isEqualTo("http");
+            assertThat(plain.path("x-forwarded-host").asString()).isEqualTo("gw.example:8443");
+            assertThat(plain.path("x-forwarded-port").asString()).isEqualTo(String.valueOf(behindProxy.port()));
+        }
+    }
+
     static JsonNode json(RawHttp.Answer answer) {
         return JSON.readTree(answer.body());
     }
