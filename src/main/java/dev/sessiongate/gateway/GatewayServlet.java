@@ -253,11 +253,16 @@ public final class GatewayServlet extends ProxyServlet {
         Session session = (Session) clientRequest.getAttribute(Session.REQUEST_ATTRIBUTE);
         UpstreamCookieJar jar = session == null ? null : UpstreamCookieJar.existing(session);
         String jarCookies = jar == null ? null : jar.cookieHeader(cookieUri(proxyRequest));
+        // An API token is SessionGate's own credential, which the upstream has no business seeing.
+        boolean dropAuthorization = !upstream.forwardAuthorization()
+                || (session != null && session.identity().tokenId() != null);
         proxyRequest.headers(headers -> {
             forwardingHeaders(headers, clientRequest, peer, trusted);
-            if (!upstream.forwardAuthorization()) {
+            if (dropAuthorization) {
                 headers.remove(HttpHeader.AUTHORIZATION);
             }
+            // Jetty drops it as hop-by-hop; said here too, so no upgrade of Jetty can let a proxy's password through.
+            headers.remove(HttpHeader.PROXY_AUTHORIZATION);
             if (jarCookies != null) {
                 headers.put(HttpHeader.COOKIE, cookies == null ? jarCookies : cookies + "; " + jarCookies);
             }

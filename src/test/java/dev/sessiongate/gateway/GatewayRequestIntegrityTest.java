@@ -130,6 +130,34 @@ class GatewayRequestIntegrityTest {
         }
     }
 
+    /** An API token is SessionGate's credential, not the application's: it never reaches the upstream. */
+    @Test
+    void anApiTokenIsNotForwarded() throws IOException {
+        String admin = "admin-token-0123456789abcdef";
+        try (GateServer withTokens = GateServer.gateway(upstream.url("/up"), "admin.token", admin)) {
+            byte[] issue = "{\"user\":\"alice\"}".getBytes(StandardCharsets.UTF_8);
+            RawHttp.Answer issued = RawHttp.exchange(withTokens.port(), "POST /admin/tokens HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: Bearer " + admin + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + issue.length + "\r\n", issue);
+            assertThat(issued.status()).as(issued.body()).isEqualTo(201);
+            String token = json(issued).path("token").asString();
+
+            RawHttp.Answer answer = RawHttp.exchange(withTokens.port(), "GET /echo HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: Bearer " + token + "\r\nProxy-Authorization: Basic cHJveHk6c2VjcmV0\r\n");
+            assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+            assertThat(json(answer).path("headers").propertyNames()).doesNotContain("authorization", "proxy-authorization");
+            assertThat(answer.body()).doesNotContain(token);
+        }
+    }
+
+    /** Basic credentials are forwarded (upstream.forward-authorization defaults to true), a proxy's never. */
+    @Test
+    void basicIsForwardedButProxyAuthorizationNever() throws IOException {
+        JsonNode headers = json(get(gateway, "/echo", "Proxy-Authorization: Basic cHJveHk6c2VjcmV0")).path("headers");
+        assertThat(headers.path("authorization").asString()).isEqualTo(ALICE);
+        assertThat(headers.propertyNames()).doesNotContain("proxy-authorization");
+    }
+
     static JsonNode json(RawHttp.Answer answer) {
         return JSON.readTree(answer.body());
     }
