@@ -249,10 +249,9 @@ public final class GatewayServlet extends ProxyServlet {
         super.addViaHeader(clientRequest, proxyRequest);
         String peer = peerAddress(clientRequest);
         boolean trusted = isTrustedProxy(peer);
-        String cookies = clientRequest.getHeader("Cookie");
         Session session = (Session) clientRequest.getAttribute(Session.REQUEST_ATTRIBUTE);
         UpstreamCookieJar jar = session == null ? null : UpstreamCookieJar.existing(session);
-        String jarCookies = jar == null ? null : jar.cookieHeader(cookieUri(proxyRequest));
+        String cookies = jar == null ? null : jar.cookieHeader(cookieUri(proxyRequest), clientRequest.getCookies());
         // An API token is SessionGate's own credential, which the upstream has no business seeing.
         boolean dropAuthorization = !upstream.forwardAuthorization()
                 || (session != null && session.identity().tokenId() != null);
@@ -263,8 +262,8 @@ public final class GatewayServlet extends ProxyServlet {
             }
             // Jetty drops it as hop-by-hop; said here too, so no upgrade of Jetty can let a proxy's password through.
             headers.remove(HttpHeader.PROXY_AUTHORIZATION);
-            if (jarCookies != null) {
-                headers.put(HttpHeader.COOKIE, cookies == null ? jarCookies : cookies + "; " + jarCookies);
+            if (cookies != null) {
+                headers.put(HttpHeader.COOKIE, cookies);
             }
         });
     }

@@ -158,6 +158,23 @@ class GatewayRequestIntegrityTest {
         assertThat(headers.propertyNames()).doesNotContain("proxy-authorization");
     }
 
+    /**
+     * The upstream session is the one the upstream gave this key, whatever the client says: a
+     * client cookie named like one in the jar (in any letter case) is replaced by the jar's.
+     */
+    @Test
+    void theJarsCookiesReplaceTheClientsOfTheSameName() throws IOException {
+        try (GateServer oneJar = GateServer.gateway(upstream.url("/up"), "key.parts", "password,client-ip")) {
+            GatewayTest.setCookies(oneJar, ALICE, "UPSESSION=u123; Path=/").then().statusCode(200);
+            JsonNode echo = json(get(oneJar, "/echo", "Cookie: UPSESSION=attacker; theme=dark; upsession=attacker2"));
+            assertThat(echo.path("headers").path("cookie").asString()).isEqualTo("theme=dark; UPSESSION=u123");
+
+            // Without a jar cookie of that name the client's own passes.
+            JsonNode other = json(get(oneJar, "/echo", "Cookie: OTHER=mine"));
+            assertThat(other.path("headers").path("cookie").asString()).isEqualTo("OTHER=mine; UPSESSION=u123");
+        }
+    }
+
     static JsonNode json(RawHttp.Answer answer) {
         return JSON.readTree(answer.body());
     }
