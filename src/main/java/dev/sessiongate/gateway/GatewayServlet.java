@@ -5,6 +5,7 @@ import dev.sessiongate.filter.FailureResponder;
 import dev.sessiongate.filter.Rejection;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.key.Cidr;
+import dev.sessiongate.key.PathNormalizer;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.standalone.DemoServlet;
@@ -141,12 +142,21 @@ public final class GatewayServlet extends ProxyServlet {
     }
 
     /**
-     * The request target of the upstream request: the upstream URL's path plus the path below the
-     * context path, then the query exactly as the client sent it. Not a URL: see {@link #newProxyRequest}.
+     * The request target of the upstream request: the upstream URL's path plus the normalised path
+     * below the context path (what the filter keyed and authorised, not another spelling of it:
+     * {@code /a/../b} is {@code /b}), then the query exactly as the client sent it. Not a URL: see
+     * {@link #newProxyRequest}. {@code null}, hence {@code 400}, for a path that cannot be normalised.
      */
     @Override
     protected String rewriteTarget(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
+        // The wrapper's URI has no ;jsessionid; the normaliser drops every other path parameter.
+        String raw = request.getRequestURI().substring(request.getContextPath().length());
+        String path;
+        try {
+            path = raw.isEmpty() ? raw : PathNormalizer.normalize(raw);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
         String query = request.getQueryString();
         int length = upstreamBasePath.length() + path.length() + (query == null ? 0 : query.length() + 1);
         StringBuilder target = new StringBuilder(length).append(upstreamBasePath).append(path);
@@ -154,6 +164,17 @@ public final class GatewayServlet extends ProxyServlet {
             target.append('?').append(query);
         }
         return asWireText(target.toString());
+    }
+
+    /** A path that climbs above the root or holds what no path may ({@code %00}, a backslash...). */
+    @Override
+    protected void onProxyRewriteFailed(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) {
+        LOG.info("event=bad_path method={} path={}", clientRequest.getMethod(), clientRequest.getRequestURI());
+        try {
+            failures.respond(proxyResponse, Rejection.BAD_PATH, null, null);
+        } catch (IOException e) {
+            LOG.debug("event=error_response_failed", e);
+        }
     }
 
     /**

