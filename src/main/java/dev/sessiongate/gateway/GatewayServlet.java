@@ -398,10 +398,26 @@ public final class GatewayServlet extends ProxyServlet {
             }
             return upstream.passCookies() ? headerValue : null;
         }
-        if (HttpHeader.LOCATION.is(headerName) && headerValue.startsWith(upstreamBase)) {
+        if (HttpHeader.LOCATION.is(headerName) && isUnderUpstreamBase(headerValue)) {
             return clientBase(clientRequest) + headerValue.substring(upstreamBase.length());
         }
         return headerValue;
+    }
+
+    /**
+     * Whether {@code location} is the upstream URL or below it: {@code http://up/app/x} and
+     * {@code http://up/app?x} for {@code http://up/app}, not {@code http://up/apply} (another
+     * resource) nor {@code http://up/app.evil.example/} under a bare origin.
+     */
+    private boolean isUnderUpstreamBase(String location) {
+        if (!location.startsWith(upstreamBase)) {
+            return false;
+        }
+        if (location.length() == upstreamBase.length()) {
+            return true;
+        }
+        char next = location.charAt(upstreamBase.length());
+        return next == '/' || next == '?' || next == '#';
     }
 
     /**

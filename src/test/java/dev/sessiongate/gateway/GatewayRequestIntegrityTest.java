@@ -194,6 +194,47 @@ class GatewayRequestIntegrityTest {
         assertThat(json(get(gateway, target)).path("uri").asString()).isEqualTo(forwarded);
     }
 
+    /**
+     * A Location under the upstream URL is rewritten to the gateway; one that merely starts with
+     * the same characters ({@code /upload} beside {@code /up}) is another resource, not mangled
+     * into the gateway's {@code /load}.
+     */
+    @Test
+    void onlyALocationUnderTheUpstreamUrlIsRewritten() throws IOException {
+        String gatewayBase = "http://gw.example:8443";
+        assertThat(location(upstream.url("/up/login?next=/a"))).isEqualTo(gatewayBase + "/login?next=/a");
+        assertThat(location(upstream.url("/up"))).isEqualTo(gatewayBase);
+        assertThat(location(upstream.url("/up?x=1"))).isEqualTo(gatewayBase + "?x=1");
+        assertThat(location(upstream.url("/upload/x"))).isEqualTo(upstream.url("/upload/x"));
+        assertThat(location(upstream.url("/up") + "x.example/")).isEqualTo(upstream.url("/up") + "x.example/");
+    }
+
+    /** SessionGate's own error answers name neither the upstream nor an exception. */
+    @Test
+    void errorAnswersNameNeitherTheUpstreamNorAnException() throws Exception {
+        int closed;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            closed = free.getLocalPort();
+        }
+        try (GateServer refused = GateServer.gateway("http://127.0.0.1:" + closed + "/up");
+             GateServer slow = GateServer.gateway(upstream.url("/up"), "upstream.timeout", "500ms")) {
+            RawHttp.Answer unavailable = get(refused, "/echo");
+            assertThat(unavailable.status()).isEqualTo(502);
+            assertThat(unavailable.body()).doesNotContain(String.valueOf(closed)).doesNotContain("127.0.0.1")
+                    .doesNotContainIgnoringCase("exception");
+            RawHttp.Answer timeout = get(slow, "/slow?ms=4000");
+            assertThat(timeout.status()).isEqualTo(504);
+            assertThat(timeout.body()).doesNotContain(String.valueOf(upstream.port())).doesNotContain("127.0.0.1")
+                    .doesNotContainIgnoringCase("exception");
+        }
+    }
+
+    private static String location(String to) throws IOException {
+        RawHttp.Answer answer = get(gateway, "/location?to=" + java.net.URLEncoder.encode(to, StandardCharsets.UTF_8));
+        assertThat(answer.status()).isEqualTo(302);
+        return answer.header("Location");
+    }
+
     static JsonNode json(RawHttp.Answer answer) {
         return JSON.readTree(answer.body());
     }
