@@ -142,10 +142,10 @@ public final class GatewayServlet extends ProxyServlet {
     }
 
     /**
-     * The request target of the upstream request: the upstream URL's path plus the normalised path
-     * below the context path (what the filter keyed and authorised, not another spelling of it:
-     * {@code /a/../b} is {@code /b}), then the query exactly as the client sent it. Not a URL: see
-     * {@link #newProxyRequest}. {@code null}, hence {@code 400}, for a path that cannot be normalised.
+     * The path of the upstream request: the upstream URL's path plus the normalised path below the
+     * context path, which is what the filter keyed and authorised, not another spelling of it
+     * ({@code /a/../b} is {@code /b}). {@code null}, hence {@code 400}, for a path that cannot be
+     * normalised. The query joins it in {@link #newProxyRequest}, as the client sent it.
      */
     @Override
     protected String rewriteTarget(HttpServletRequest request) {
@@ -157,13 +157,7 @@ public final class GatewayServlet extends ProxyServlet {
         } catch (IllegalArgumentException e) {
             return null;
         }
-        String query = request.getQueryString();
-        int length = upstreamBasePath.length() + path.length() + (query == null ? 0 : query.length() + 1);
-        StringBuilder target = new StringBuilder(length).append(upstreamBasePath).append(path);
-        if (query != null) {
-            target.append('?').append(query);
-        }
-        return asWireText(target.toString());
+        return asWireText(upstreamBasePath.isEmpty() ? path : upstreamBasePath.concat(path));
     }
 
     /** A path that climbs above the root or holds what no path may ({@code %00}, a backslash...). */
@@ -178,17 +172,14 @@ public final class GatewayServlet extends ProxyServlet {
     }
 
     /**
-     * The upstream request, its target written as the client sent it. Jetty's
+     * The upstream request, with the path and the client's raw query written as they are. Jetty's
      * {@code newRequest(String)} parses the URL with {@link URI}, which refuses what clients send
      * and nginx passes on ({@code ?a=|}, {@code ?f={"a":1}}, {@code ?x=%zz}): a 500 before this.
      */
     @Override
-    protected Request newProxyRequest(HttpServletRequest request, String rewrittenTarget) {
-        // The container's path holds no raw '?', so the first one starts the query.
-        int question = rewrittenTarget.indexOf('?');
-        String path = question < 0 ? rewrittenTarget : rewrittenTarget.substring(0, question);
-        String query = question < 0 ? null : rewrittenTarget.substring(question + 1);
-        return new VerbatimRequest(getHttpClient(), upstreamOrigin, path, query)
+    protected Request newProxyRequest(HttpServletRequest request, String path) {
+        String query = request.getQueryString();
+        return new VerbatimRequest(getHttpClient(), upstreamOrigin, path, query == null ? null : asWireText(query))
                 .method(request.getMethod())
                 .attribute(CLIENT_REQUEST_ATTRIBUTE, request);
     }
@@ -221,18 +212,18 @@ public final class GatewayServlet extends ProxyServlet {
     }
 
     /**
-     * {@code target} as the characters whose ISO-8859-1 bytes are its UTF-8 bytes. The container
+     * {@code text} as the characters whose ISO-8859-1 bytes are its UTF-8 bytes. The container
      * decoded the request line as UTF-8, and Jetty's client writes it as ISO-8859-1 (a character
      * beyond it becomes {@code ?}), so non-ASCII text must go in this form to reach the upstream as
      * the client's bytes.
      */
-    static String asWireText(String target) {
-        for (int i = 0; i < target.length(); i++) {
-            if (target.charAt(i) >= 0x80) {
-                return new String(target.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    static String asWireText(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
             }
         }
-        return target;
+        return text;
     }
 
     /**
