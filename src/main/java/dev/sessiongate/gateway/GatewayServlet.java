@@ -456,7 +456,17 @@ public final class GatewayServlet extends ProxyServlet {
      */
     @Override
     protected int clientRequestStatus(Throwable failure) {
-        return failure instanceof TimeoutException ? 408 : 400;
+        return isTimeout(failure) ? 408 : 400;
+    }
+
+    /** Whether {@code failure} is a timeout; the container's idle timeout comes wrapped in an IOException. */
+    private static boolean isTimeout(Throwable failure) {
+        for (int depth = 0; failure != null && depth < 4; depth++, failure = failure.getCause()) {
+            if (failure instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -4,7 +4,11 @@ import static dev.sessiongate.testing.Fixtures.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.key.PathNormalizer;
+import dev.sessiongate.standalone.StandaloneServer;
+import dev.sessiongate.testing.AcceptingAuthenticator;
+import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.GateServer;
 import dev.sessiongate.testing.LogCapture;
 import dev.sessiongate.testing.RawHttp;
@@ -12,6 +16,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -168,7 +174,8 @@ class GatewayRequestIntegrityTest {
     @Test
     void theJarsCookiesReplaceTheClientsOfTheSameName() throws IOException {
         try (GateServer oneJar = GateServer.gateway(upstream.url("/up"), "key.parts", "password,client-ip")) {
-            GatewayTest.setCookies(oneJar, ALICE, "UPSESSION=u123; Path=/").then().statusCode(200);
+            String setCookie = java.net.URLEncoder.encode("UPSESSION=u123; Path=/", StandardCharsets.UTF_8);
+            assertThat(get(oneJar, "/set-cookie?c=" + setCookie).status()).isEqualTo(200);
             JsonNode echo = json(get(oneJar, "/echo", "Cookie: UPSESSION=attacker; theme=dark; upsession=attacker2"));
             assertThat(echo.path("headers").path("cookie").asString()).isEqualTo("theme=dark; UPSESSION=u123");
 
@@ -237,6 +244,28 @@ class GatewayRequestIntegrityTest {
 
     static JsonNode json(RawHttp.Answer answer) {
         return JSON.readTree(answer.body());
+    }
+
+    /** A client that stops sending its body until the container's idle timeout: 408, no upstream failure. */
+    @Test
+    void aBodyTooSlowForTheContainersIdleTimeoutIs408() throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setIdleTimeout(500);
+        server.addConnector(connector);
+        server.setHandler(StandaloneServer.gatewayContext(SessionGate.builder().set("key.secret", Fixtures.SECRET)
+                .set("upstream.url", upstream.url("/up")).authenticator(new AcceptingAuthenticator()).build()));
+        server.start();
+        try (LogCapture log = new LogCapture()) {
+            RawHttp.Answer answer = RawHttp.exchange(connector.getLocalPort(), "POST /upload HTTP/1.1\r\nHost: x\r\n"
+                    + "Authorization: " + ALICE + "\r\nContent-Length: 1000\r\n", "only a little".getBytes(StandardCharsets.UTF_8));
+            assertThat(answer.status()).as(answer.body()).isEqualTo(408);
+            assertThat(json(answer).path("error").asString()).isEqualTo("request_timeout");
+            assertThat(log.await("event=response status=408")).startsWith("INFO");
+            assertThat(log.text()).doesNotContain("upstream_failed");
+        } finally {
+            server.stop();
+        }
     }
 
     /** A GET written to a socket, the target exactly as given (UTF-8 for anything beyond ASCII). */
