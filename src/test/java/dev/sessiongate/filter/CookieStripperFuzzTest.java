@@ -126,7 +126,7 @@ class CookieStripperFuzzTest {
      */
     private static Set<String> namesInHeader(String header) {
         Set<String> names = new LinkedHashSet<>();
-        for (String pair : header.split("[;,]")) {
+        for (String pair : header.replace(',', ';').split(";")) {
             int eq = pair.indexOf('=');
             names.add((eq < 0 ? pair : pair.substring(0, eq)).trim());
         }

@@ -29,6 +29,8 @@ class ClientIpResolverFuzzTest {
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     /** Runs of characters an IP literal, a zone id or a port may hold: every candidate hop. */
     private static final Pattern CANDIDATE = Pattern.compile("[0-9A-Za-z.:%_-]+");
+    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
+    private static final Pattern LEADING_ZEROS = Pattern.compile("^0+(?=.)");
     private static final Pattern IPV4 = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)");
 
     @FuzzTest
@@ -105,7 +107,7 @@ class ClientIpResolverFuzzTest {
         if (ipv4.matches()) {
             StringBuilder out = new StringBuilder();
             for (int i = 1; i <= 4; i++) {
-                String digits = ipv4.group(i).replaceFirst("^0+(?=.)", "");
+                String digits = LEADING_ZEROS.matcher(ipv4.group(i)).replaceFirst("");
                 int part = digits.length() <= 3 ? Integer.parseInt(digits) : 256;
                 if (part > 255) {
                     return null;
@@ -117,7 +119,7 @@ class ClientIpResolverFuzzTest {
         String literal = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
         int zone = literal.indexOf('%');
         literal = zone < 0 ? literal : literal.substring(0, zone);
-        if (literal.indexOf(':') < 0 || !literal.matches("[0-9A-Fa-f:.]+")) {
+        if (literal.indexOf(':') < 0 || !IPV6_CHARS.matcher(literal).matches()) {
             return null; // never a host name: InetAddress would look it up
         }
         byte[] bytes;

@@ -13,6 +13,7 @@ import org.apache.tomcat.util.buf.MessageBytes;
 import org.apache.tomcat.util.buf.UDecoder;
 import org.apache.tomcat.util.http.parser.HttpParser;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.http.UriCompliance.Violation;
 
 /**
@@ -49,6 +50,27 @@ public final class ContainerPaths {
             return Optional.empty();
         }
         if (uri.getCanonicalPath() == null || uri.getViolations().stream().anyMatch(INCOMPARABLE::contains)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(uri.getDecodedPath());
+    }
+
+    /**
+     * The decoded canonical path a Jetty with its default URI compliance serves for
+     * {@code rawPath}, or empty when it answers 400 (ambiguous segments, {@code %2F}, {@code //},
+     * suspicious characters...) or the path climbs above the root.
+     */
+    public static Optional<String> jettyServes(String rawPath) {
+        if (!rawPath.startsWith("/") || rawPath.indexOf('?') >= 0 || rawPath.indexOf('#') >= 0) {
+            return Optional.empty();
+        }
+        HttpURI uri;
+        try {
+            uri = HttpURI.build().pathQuery(rawPath);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        if (uri.getCanonicalPath() == null || !uri.getViolations().stream().allMatch(UriCompliance.DEFAULT::allows)) {
             return Optional.empty();
         }
         return Optional.ofNullable(uri.getDecodedPath());
