@@ -41,6 +41,7 @@ import java.util.stream.Stream;
 class GatewayTargetFuzzTest {
     /** Upstream URLs with and without a base path; the servlets live for the whole run. */
     private static final List<String> UPSTREAMS = List.of("http://127.0.0.1:9/base", "http://127.0.0.1:9");
+    private static final Pattern LEADING_SLASHES = Pattern.compile("^/+");
     private static final Pattern CONTEXT = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
     /** Visible ASCII but '#': what a container passes on as a query (its own checks vary). */
     private static final Pattern QUERY = Pattern.compile("[\\x21-\\x7E&&[^#]]*");
@@ -129,17 +130,21 @@ class GatewayTargetFuzzTest {
         return "/" + String.join("/", kept);
     }
 
-    /** Tomcat's getContextPath(): the shortest raw prefix, ending at a '/', that it maps to {@code context}. */
+    /**
+     * Tomcat's getContextPath() (Request.java): leading slashes cut to one, then the shortest raw
+     * prefix, ending at a '/', that it maps to {@code context}.
+     */
     private static String rawContextPath(String raw, String context) {
         if (context.isEmpty()) {
             return "";
         }
+        String uri = LEADING_SLASHES.matcher(raw).replaceFirst("/");
         byte[] wanted = context.getBytes(StandardCharsets.UTF_8);
-        for (int end = 1; end <= raw.length(); end++) {
-            if (end == raw.length() || raw.charAt(end) == '/') {
-                Optional<byte[]> prefix = ContainerPaths.tomcat(raw.substring(0, end));
+        for (int end = 1; end <= uri.length(); end++) {
+            if (end == uri.length() || uri.charAt(end) == '/') {
+                Optional<byte[]> prefix = ContainerPaths.tomcat(uri.substring(0, end));
                 if (prefix.isPresent() && Arrays.equals(prefix.get(), wanted)) {
-                    return raw.substring(0, end);
+                    return uri.substring(0, end);
                 }
             }
         }
