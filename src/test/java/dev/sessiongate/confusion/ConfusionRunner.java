@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -23,6 +24,13 @@ import java.util.TreeMap;
 public final class ConfusionRunner {
     /** Per exchange, connect and read together: an answer on loopback takes milliseconds. */
     private static final Duration TIMEOUT = Duration.ofSeconds(4);
+    /**
+     * The 5xx answers that are no failure: HTTP's own refusal of a request the server does not
+     * speak, given by the container's parser before any filter runs — 501 for a method (CONNECT)
+     * or transfer coding it does not implement, 505 for an HTTP version it does not support
+     * (RFC 9110 15.6.2 and 15.6.6, RFC 9112 6.1). Every other 5xx breaks the property.
+     */
+    private static final Set<Integer> PROTOCOL_REFUSALS = Set.of(501, 505);
 
     private final Deployment deployment;
     private final Map<String, Sent> byMarker = new HashMap<>();
@@ -57,7 +65,7 @@ public final class ConfusionRunner {
         all.add(sent);
         byMarker.put(marker, sent);
         for (Answer answer : sent.exchange().answers()) {
-            if (answer.status() >= 500) {
+            if (answer.status() >= 500 && !PROTOCOL_REFUSALS.contains(answer.status())) {
                 problem(sent, "answered " + answer.statusLine() + bodyExcerpt(answer));
             }
             if (variant != Variant.VALID_CREDENTIALS && isProtected(answer)) {
