@@ -5,6 +5,7 @@ import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.filter.FailureResponder;
 import dev.sessiongate.filter.Rejection;
 import dev.sessiongate.filter.SessionGate;
+import dev.sessiongate.key.IpAddresses;
 import dev.sessiongate.session.GateStats;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
@@ -143,7 +144,9 @@ public final class AdminServlet extends HttpServlet {
         return views;
     }
 
-    private List<Session> matching(String user, String ip) {
+    private List<Session> matching(String user, String ipText) {
+        String canonicalIp = ipText == null ? null : IpAddresses.canonical(ipText);
+        String ip = canonicalIp != null ? canonicalIp : ipText; // sessions hold canonical addresses
         List<Session> found = new ArrayList<>();
         Consumer<Session> collect = session -> {
             if ((user == null || user.equals(session.identity().name())) && (ip == null || ip.equals(session.clientIp()))) {

@@ -1,5 +1,6 @@
 package dev.sessiongate.config;
 
+import dev.sessiongate.hook.LoggingResponseHook;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,7 +16,9 @@ final class ConfigKeys {
             Map.entry("key.secret", ""),
             Map.entry("key.parts", "password,client-ip,path"),
             Map.entry("trusted-proxies", ""),
+            Map.entry("trusted-proxies.header", "X-Forwarded-For"),
             Map.entry("strip-cookies", DEFAULT_STRIP_COOKIES),
+            Map.entry("log.redact-headers", String.join(",", LoggingResponseHook.DEFAULT_REDACTED)),
             Map.entry("users.file", ""),
             Map.entry("groups.file", ""),
             Map.entry("policy.require-group", ""),
@@ -26,7 +29,7 @@ final class ConfigKeys {
             Map.entry("session.revalidate-after", "300"),
             Map.entry("sessions.max", "100000"),
             Map.entry("sessions.max-per-user", "50"),
-            Map.entry("sessions.max-per-ip", "50"),
+            Map.entry("sessions.max-per-ip", "0"),
             Map.entry("sessions.on-limit", "evict-oldest"),
             Map.entry("admin.token", ""),
             Map.entry("tokens.file", ""),

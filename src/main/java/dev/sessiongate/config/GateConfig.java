@@ -17,9 +17,11 @@ import java.util.Set;
  * @param keySecretGenerated whether {@code keySecret} was generated at start (sessions then do
  *                           not survive a restart)
  * @param keyParts           what the user key covers besides the user name
- * @param trustedProxies     peers whose {@code Forwarded}/{@code X-Forwarded-For} is believed
+ * @param trustedProxies     peers whose {@code clientIpHeader} is believed
+ * @param clientIpHeader     the one header a trusted proxy writes the client address into
  * @param stripAllCookies    {@code strip-cookies=*}: the application sees no cookie at all
  * @param stripCookies       lower-case names of the cookies removed from every request
+ * @param redactHeaders      names (with {@code *} wildcards) of headers whose values are never logged
  * @param usersFile          the htpasswd file, or {@code null}
  * @param groupsFile         the htgroup file, or {@code null}
  * @param requireGroups      a user must be in one of these groups (empty: no requirement)
@@ -30,7 +32,7 @@ import java.util.Set;
  * @param revalidateAfter    a session's identity is re-checked in the background this often
  * @param maxSessions        the most sessions kept at once
  * @param maxPerUser         the most sessions of one user
- * @param maxPerIp           the most sessions from one client IP
+ * @param maxPerIp           the most sessions from one client IP, 0 for no limit
  * @param rejectOverLimit    {@code sessions.on-limit=reject}: refuse a new session over a limit
  *                           (else the oldest of that user or IP ends)
  * @param maxFailures        failed logins per user and IP within {@code failureWindow} before 429
@@ -54,8 +56,10 @@ public record GateConfig(
         boolean keySecretGenerated,
         List<KeyPart> keyParts,
         List<Cidr> trustedProxies,
+        String clientIpHeader,
         boolean stripAllCookies,
         Set<String> stripCookies,
+        List<String> redactHeaders,
         Path usersFile,
         Path groupsFile,
         Set<String> requireGroups,

@@ -143,6 +143,23 @@ final class Settings {
         return parts;
     }
 
+    /**
+     * An HTTP header name (an RFC 9110 token); never {@code Authorization} or {@code Cookie},
+     * whose values are secrets a careless setting would otherwise put into the client IP.
+     */
+    String headerName(String key) {
+        String value = settings.get(key).trim();
+        if (value.isEmpty() || !value.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c)
+                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0))) {
+            throw ConfigException.badValue(key, value, "must be a header name such as X-Forwarded-For or Forwarded");
+        }
+        String lower = value.toLowerCase(Locale.ROOT);
+        if (lower.equals("authorization") || lower.equals("proxy-authorization") || lower.equals("cookie")) {
+            throw ConfigException.badValue(key, value, "must be the header your proxy writes the client address into");
+        }
+        return value;
+    }
+
     List<Cidr> cidrs(String key) {
         List<Cidr> cidrs = new ArrayList<>();
         for (String item : list(key)) {

@@ -74,12 +74,12 @@ final class Gatekeeper {
                ResponseHook hook, SessionStore store, GateStats stats, ApiTokens tokens, Ticker ticker) {
         this.config = config;
         this.deriver = new UserKeyDeriver(keySecret, config.keyParts());
-        this.clientIps = new ClientIpResolver(config.trustedProxies());
+        this.clientIps = new ClientIpResolver(config.trustedProxies(), config.clientIpHeader());
         this.store = store;
         this.stats = stats;
         this.sessions = new SingleFlight(store, stats);
         this.limits = new SessionLimits(store, stats, config.maxPerUser(), config.maxPerIp(), config.maxSessions(),
-                config.rejectOverLimit());
+                config.rejectOverLimit(), !config.trustedProxies().isEmpty());
         this.authenticator = authenticator;
         this.passwordChecks = new PasswordChecks(authenticator, config.authThreads(), config.authQueue(),
                 config.maxFailures(), config.failureWindow(), ticker);

@@ -20,7 +20,7 @@ public enum Rejection {
     ACCESS_DENIED(403, "access_denied",
             "Access policy evaluated to deny."),
     BAD_PATH(400, "bad_path",
-            "The request path climbs above the root."),
+            "The request path is not valid: it climbs above the root, or holds a control character, a backslash or a malformed escape."),
     AUTHENTICATION_UNAVAILABLE(503, "authentication_unavailable",
             "The user store cannot be reached; try again later."),
     SESSION_LIMIT(429, "session_limit",

@@ -26,9 +26,12 @@ import dev.sessiongate.session.SessionStore;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRegistration;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -38,6 +41,8 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +53,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Three ways to use it: declare it in {@code web.xml} with init-parameters (the configuration
  * keys), add it with {@code ServletContext.addFilter(name, SessionGate.class)} and
- * {@code setInitParameter}, or build it in code with {@link #builder()}. {@code /health} and
- * {@code /admin} pass through, for {@link HealthServlet} and the admin servlet.
+ * {@code setInitParameter}, or build it in code with {@link #builder()}. Requests the container
+ * dispatches to {@link HealthServlet} or the admin servlet pass through; every other request is
+ * authenticated.
  */
 public final class SessionGate implements Filter {
     /** The servlet context attribute under which an initialised filter registers itself. */
@@ -57,7 +63,13 @@ public final class SessionGate implements Filter {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionGate.class);
 
+    /** The servlets that answer SessionGate's own endpoints (by class name: admin depends on this package). */
+    private static final Set<String> OWN_SERVLETS = Set.of(HealthServlet.class.getName(),
+            "dev.sessiongate.admin.AdminServlet");
+
     private volatile Gatekeeper gate;
+    /** Servlet name → whether it is one of {@link #OWN_SERVLETS}; registrations do not change once serving. */
+    private final Map<String, Boolean> ownServlets = new ConcurrentHashMap<>();
 
     /** For containers: the filter is configured from its init-parameters in {@link #init}. */
     public SessionGate() {
@@ -114,16 +126,34 @@ public final class SessionGate implements Filter {
     }
 
     /**
-     * {@code /health} and {@code /admin...} belong to SessionGate itself in every mode: public,
-     * or guarded by the admin token, never by Basic authentication, never forwarded.
+     * Whether the container dispatched this request to SessionGate's own {@link HealthServlet} or
+     * admin servlet, which are public or guarded by the admin token, never by Basic credentials.
+     * Decided on the servlet the container chose, never on the raw URI: {@code /admin/../api/x}
+     * is dispatched to the application and authenticated, and an application's own {@code /admin}
+     * or {@code /health} servlet is never exempt.
      */
-    private static boolean isOwnEndpoint(HttpServletRequest request) {
-        String uri = request.getRequestURI();
-        int start = request.getContextPath().length();
-        if (uri.length() == start + 7 && uri.startsWith("/health", start)) {
-            return true;
+    private boolean isOwnEndpoint(HttpServletRequest request) {
+        HttpServletMapping mapping = request.getHttpServletMapping();
+        String servlet = mapping == null ? null : mapping.getServletName();
+        if (servlet == null) {
+            return false;
         }
-        return uri.startsWith("/admin", start) && (uri.length() == start + 6 || uri.charAt(start + 6) == '/');
+        Boolean own = ownServlets.get(servlet);
+        if (own == null) {
+            own = isOwnServlet(request.getServletContext(), servlet);
+            ownServlets.put(servlet, own);
+        }
+        return own;
+    }
+
+    private static boolean isOwnServlet(ServletContext context, String servletName) {
+        try {
+            ServletRegistration registration = context.getServletRegistration(servletName);
+            return registration != null && OWN_SERVLETS.contains(registration.getClassName());
+        } catch (RuntimeException e) {
+            LOG.warn("event=servlet_unknown servlet=\"{}\" message=\"treated as the application's\"", servletName, e);
+            return false;
+        }
     }
 
     @Override
@@ -187,7 +217,7 @@ public final class SessionGate implements Filter {
         private GateConfig config;
         private Authenticator authenticator;
         private AccessPolicy accessPolicy;
-        private ResponseHook responseHook = new LoggingResponseHook();
+        private ResponseHook responseHook;
         private Ticker ticker = Ticker.systemTicker();
 
         private Builder() {
@@ -223,7 +253,7 @@ public final class SessionGate implements Filter {
             return this;
         }
 
-        /** Replaces the default, logging response hook. */
+        /** Replaces the default, logging response hook ({@code log.redact-headers}). */
         public Builder responseHook(ResponseHook hook) {
             this.responseHook = hook;
             return this;
@@ -247,10 +277,11 @@ public final class SessionGate implements Filter {
         Gatekeeper create() {
             GateConfig cfg = config != null ? config : ConfigLoader.load(configFile, settings);
             GateStats stats = new GateStats();
+            ResponseHook hook = responseHook != null ? responseHook : new LoggingResponseHook(cfg.redactHeaders(), ticker);
             CaffeineSessionStore local = new CaffeineSessionStore(cfg.maxSessions(), cfg.idleTimeout(),
                     cfg.maxLifetime(), ticker, stats);
             if (cfg.cluster() == null) {
-                return new Gatekeeper(cfg, cfg.keySecret(), authenticator(cfg), policy(cfg), responseHook, local, stats,
+                return new Gatekeeper(cfg, cfg.keySecret(), authenticator(cfg), policy(cfg), hook, local, stats,
                         tokens(cfg.tokensFile()), ticker);
             }
             RedisLink redis = RedisLink.connect(cfg.cluster());
@@ -262,7 +293,7 @@ public final class SessionGate implements Filter {
                 Duration flushEvery = Duration.ofMillis(Math.max(100, Math.min(5000, cfg.idleTimeout().toMillis() / 4)));
                 SessionStore store = new RedisSessionStore(redis, local, ticker, cfg.node(), cfg.idleTimeout(),
                         cfg.maxLifetime(), cfg.cluster().timeout(), flushEvery);
-                return new Gatekeeper(cfg, secret, authenticator(cfg), policy(cfg), responseHook, store, stats, tokens,
+                return new Gatekeeper(cfg, secret, authenticator(cfg), policy(cfg), hook, store, stats, tokens,
                         ticker);
             } catch (IOException e) {
                 redis.close();

@@ -17,8 +17,8 @@ import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 
 /**
- * SPEC §1.2: the client IP is the TCP peer unless the peer is a trusted proxy; then the
- * right-most untrusted hop of {@code Forwarded} or {@code X-Forwarded-For}.
+ * SPEC §1.2 and §7: the client IP is the TCP peer unless the peer is a trusted proxy; then the
+ * right-most untrusted hop of the one header named by {@code trusted-proxies.header}.
  */
 class ClientIpTest {
 
@@ -41,12 +41,78 @@ class ClientIpTest {
     }
 
     @Test
-    void forwardedIsPreferredAndMayCarryIpv6() {
-        try (GateServer server = start("127.0.0.1/32")) {
-            RequestSpecification both = server.request()
+    void onlyTheConfiguredHeaderCountsAndForwardedMayCarryIpv6() {
+        RequestSpecification both;
+        try (GateServer server = start("127.0.0.1/32", "trusted-proxies.header", "Forwarded")) {
+            both = server.request()
                     .header("X-Forwarded-For", "203.0.113.1")
                     .header("Forwarded", "for=192.0.2.60;proto=http, for=\"[2001:db8:cafe::17]:4711\"");
             assertThat(clientIp(both)).isEqualTo("2001:db8:cafe::17");
+        }
+        try (GateServer server = start("127.0.0.1/32")) {
+            both = server.request()
+                    .header("X-Forwarded-For", "203.0.113.1")
+                    .header("Forwarded", "for=192.0.2.60;proto=http, for=\"[2001:db8:cafe::17]:4711\"");
+            assertThat(clientIp(both)).isEqualTo("203.0.113.1");
+        }
+        try (GateServer server = start("127.0.0.1/32", "trusted-proxies.header", "X-Real-IP")) {
+            both = server.request().header("X-Forwarded-For", "203.0.113.1").header("X-Real-IP", "198.51.100.4");
+            assertThat(clientIp(both)).isEqualTo("198.51.100.4");
+        }
+    }
+
+    /**
+     * Issue 12 point 4: behind a proxy that appends only X-Forwarded-For, a client's own
+     * Forwarded header chose its IP and so escaped the throttle; now every forged value is ignored.
+     */
+    @Test
+    void aForgedForwardedHeaderDoesNotEscapeTheThrottle() {
+        try (GateServer server = GateServer.start(SessionGate.builder()
+                .set("key.secret", Fixtures.SECRET)
+                .set("trusted-proxies", "127.0.0.1/32")
+                .set("users.file", Fixtures.USERS.toString())
+                .set("auth.max-failures", "5")
+                .build())) {
+            int throttled = 0;
+            for (int i = 0; i < 7; i++) {
+                int status = server.request()
+                        .header("X-Forwarded-For", "203.0.113.9")
+                        .header("Forwarded", "for=10.9.8." + i)
+                        .header("X-Real-IP", "10.9.7." + i)
+                        .header("Authorization", basic("bcrypt-2y", "wrong-" + i))
+                        .post("/api/x").statusCode();
+                assertThat(status).isIn(401, 429);
+                throttled += status == 429 ? 1 : 0;
+            }
+            assertThat(throttled).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void addressesAreCanonical() {
+        try (GateServer server = start("127.0.0.1/32")) {
+            assertThat(clientIp(server.request().header("X-Forwarded-For", "::ffff:1.2.3.4"))).isEqualTo("1.2.3.4");
+            assertThat(clientIp(server.request().header("X-Forwarded-For", "001.002.003.004"))).isEqualTo("1.2.3.4");
+            assertThat(clientIp(server.request().header("X-Forwarded-For", "2001:DB8:0:0:0:0:0:1"))).isEqualTo("2001:db8::1");
+            assertThat(clientIp(server.request().header("X-Forwarded-For", "[2001:db8::0:1]:80"))).isEqualTo("2001:db8::1");
+            assertThat(clientIp(server.request().header("X-Forwarded-For", "fe80::1%eth0"))).isEqualTo("fe80::1");
+        }
+        assertThat(IpAddresses.canonical("0:0:0:0:0:0:0:1")).isEqualTo("::1");
+        assertThat(IpAddresses.canonical("2001:db8:0:0:1:0:0:1")).isEqualTo("2001:db8::1:0:0:1");
+        assertThat(IpAddresses.canonical("2001:0:0:1:0:0:0:1")).isEqualTo("2001:0:0:1::1");
+        assertThat(IpAddresses.canonical("1:2:3:4:5:6:7:0")).isEqualTo("1:2:3:4:5:6:7:0");
+        assertThat(IpAddresses.canonical("::")).isEqualTo("::");
+        assertThat(IpAddresses.canonical("10.0.0.0")).isEqualTo("10.0.0.0");
+        assertThat(IpAddresses.canonical("1.2.3")).isNull();
+        assertThat(IpAddresses.canonical("example.com")).isNull();
+    }
+
+    @Test
+    void theClientIpHeaderMustBeAHeaderName() {
+        for (String bad : new String[] {"X Forwarded", "Authorization", "cookie", "X-Fwd:"}) {
+            assertThatThrownBy(() -> SessionGate.builder().set("key.secret", Fixtures.SECRET)
+                    .set("trusted-proxies.header", bad).authenticator(new AcceptingAuthenticator()).build())
+                    .as(bad).hasMessageContaining("trusted-proxies.header");
         }
     }
 
@@ -89,12 +155,15 @@ class ClientIpTest {
         }
     }
 
-    private static GateServer start(String trustedProxies) {
-        return GateServer.start(SessionGate.builder()
+    private static GateServer start(String trustedProxies, String... settings) {
+        SessionGate.Builder builder = SessionGate.builder()
                 .set("key.secret", Fixtures.SECRET)
                 .set("trusted-proxies", trustedProxies)
-                .authenticator(new AcceptingAuthenticator())
-                .build(), context -> context.addServlet(WhoAmIServlet.class, "/api/whoami"));
+                .authenticator(new AcceptingAuthenticator());
+        for (int i = 0; i < settings.length; i += 2) {
+            builder.set(settings[i], settings[i + 1]);
+        }
+        return GateServer.start(builder.build(), context -> context.addServlet(WhoAmIServlet.class, "/api/whoami"));
     }
 
     private static String clientIp(RequestSpecification request) {

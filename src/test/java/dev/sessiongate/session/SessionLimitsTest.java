@@ -68,6 +68,30 @@ class SessionLimitsTest {
         }
     }
 
+    /**
+     * Issue 13 point 10: behind a NAT or an unconfigured load balancer all partners share one
+     * address; the defaults keep every one of them cached (no per-address limit) and the log says
+     * once which key would tell them apart.
+     */
+    @Test
+    void byDefaultManyUsersBehindOneAddressStayCachedAndTheLogSaysWhy() {
+        SessionGate gate = SessionGate.builder().set("key.secret", Fixtures.SECRET).authenticator(authenticator)
+                .ticker(ticker).build();
+        try (GateServer server = GateServer.start(gate); LogCapture log = new LogCapture()) {
+            int users = SessionLimits.SHARED_ADDRESS_SESSIONS + 70;
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < users; i++) {
+                    server.request().header("Authorization", basic("user" + i, "ok")).post("/api/x")
+                            .then().statusCode(200);
+                }
+            }
+            assertThat(authenticator.checks()).isEqualTo(users);
+            assertThat(log.text()).doesNotContain("event=session_evicted");
+            assertThat(log.text().split("event=shared_client_address", -1)).hasSize(2);
+            assertThat(log.text()).contains("set trusted-proxies");
+        }
+    }
+
     @Test
     void onLimitMustBeKnown() {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("sessions.on-limit", "drop")))
