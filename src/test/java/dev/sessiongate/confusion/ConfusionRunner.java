@@ -35,6 +35,7 @@ public final class ConfusionRunner {
     private final Deployment deployment;
     private final Map<String, Sent> byMarker = new HashMap<>();
     private final Map<Sent, List<String>> problems = new LinkedHashMap<>();
+    private final Map<Sent, List<RecordedRequest>> reached = new HashMap<>();
     private final List<Sent> all = new ArrayList<>();
     private final List<String> unattributed = new ArrayList<>();
 
@@ -61,7 +62,7 @@ public final class ConfusionRunner {
         byte[] request = c.render(deployment.port(), deployment.contextPath(), variant.authorization(), marker);
         // A pipelined case is read to the close; any other ends with its one answer.
         int expected = c.then() == null ? 1 : 0;
-        Sent sent = new Sent(c, variant, RawExchange.send(deployment.port(), request, c.isHead(), expected, TIMEOUT));
+        Sent sent = new Sent(c, variant, marker, RawExchange.send(deployment.port(), request, c.isHead(), expected, TIMEOUT));
         all.add(sent);
         byMarker.put(marker, sent);
         for (Answer answer : sent.exchange().answers()) {
@@ -85,6 +86,10 @@ public final class ConfusionRunner {
     private void attribute(List<RecordedRequest> received, Sent current) {
         for (RecordedRequest request : received) {
             Sent owner = request.marker() == null ? current : byMarker.getOrDefault(request.marker(), current);
+            if (owner != null) {
+                reached.computeIfAbsent(owner, s -> new ArrayList<>()).add(request);
+                checkForwardedQuery(owner, request);
+            }
             if (request.authenticatedWith(Variant.valid())) {
                 continue;
             }
@@ -95,6 +100,31 @@ public final class ConfusionRunner {
                 problem(owner, what);
             }
         }
+    }
+
+    /**
+     * A gateway forwards the query byte for byte: an upstream must see the parameters the client
+     * sent, not a re-encoding of them (a raw {@code ä} sent on as Latin-1, an invalid byte as
+     * {@code ?}). Compared as the recording upstream's Jetty reads them, i.e. as UTF-8.
+     */
+    private void checkForwardedQuery(Sent owner, RecordedRequest request) {
+        if (!request.where().equals("upstream") || request.marker() == null || !request.marker().equals(owner.marker())) {
+            return;
+        }
+        owner.c().query(deployment.port(), deployment.contextPath()).ifPresent(sent -> {
+            int question = request.uri().indexOf('?');
+            String received = question < 0 ? Corpus.NO_QUERY : request.uri().substring(question + 1);
+            if (!received.equals(sent)) {
+                problem(owner, "the upstream got the query " + quoted(received) + ", the client sent " + quoted(sent));
+            }
+        });
+    }
+
+    /** {@code text} in quotes, with what is not printable ASCII as a Java escape (backslash, u, four hex digits). */
+    private static String quoted(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        text.chars().forEach(c -> out.append(c >= 0x20 && c < 0x7f ? String.valueOf((char) c) : String.format("\\u%04x", c)));
+        return out.append('"').toString();
     }
 
     private static boolean isProtected(Answer answer) {
@@ -150,17 +180,22 @@ public final class ConfusionRunner {
         return out.toString();
     }
 
-    /** Every exchange, one line each, for reading the run afterwards. */
+    /**
+     * Every exchange, one line each, for reading the run afterwards: line, variant, statuses,
+     * time, verdict, the case, and what reached the protected resources.
+     */
     public void writeLog(Path file) throws IOException {
         Files.createDirectories(file.getParent());
         try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
             for (Sent sent : all) {
-                out.printf("%d\t%s\t%s\t%dms\t%s\t%s%n", sent.c().line(), sent.variant(), sent.exchange().statuses(),
-                        sent.exchange().millis(), problems.containsKey(sent) ? "VIOLATION" : "ok", sent.c().text());
+                out.printf("%d\t%s\t%s\t%dms\t%s\t%s\t%s%n", sent.c().line(), sent.variant(), sent.exchange().statuses(),
+                        sent.exchange().millis(), problems.containsKey(sent) ? "VIOLATION" : "ok", sent.c().text(),
+                        reached.getOrDefault(sent, List.of()).stream()
+                                .map(r -> r.where() + " " + r.method() + " " + r.uri() + " user=" + r.remoteUser()).toList());
             }
         }
     }
 
-    private record Sent(Case c, Variant variant, RawExchange exchange) {
+    private record Sent(Case c, Variant variant, String marker, RawExchange exchange) {
     }
 }

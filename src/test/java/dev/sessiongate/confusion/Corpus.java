@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,6 +19,8 @@ import java.util.regex.Pattern;
  */
 public final class Corpus {
     private static final String FIELD_SEPARATOR = " || ";
+    /** What {@link Case#query} returns for a target without a query. */
+    public static final String NO_QUERY = "(no query)";
     private static final Pattern REPEAT = Pattern.compile("\\$\\{(\\d+)\\*([^}]*)}");
     /** An absolute-form target's scheme and authority: the context path goes right after them. */
     private static final Pattern ABSOLUTE_FORM = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*");
@@ -151,6 +154,20 @@ public final class Corpus {
                 out.writeBytes(bytes(then, port, contextPath));
             }
             return out.toByteArray();
+        }
+
+        /**
+         * The query of the target as a server reads it (its bytes as UTF-8), {@code ""} for a
+         * bare {@code ?}, {@code null} for none; {@link Optional#empty()} when a {@code #} makes
+         * it a matter of the server's taste where the query ends.
+         */
+        public Optional<String> query(int port, String contextPath) {
+            String sent = new String(bytes(withContext(target, contextPath), port, contextPath), StandardCharsets.UTF_8);
+            if (sent.indexOf('#') >= 0) {
+                return Optional.empty();
+            }
+            int question = sent.indexOf('?');
+            return Optional.of(question < 0 ? NO_QUERY : sent.substring(question + 1));
         }
 
         /** Whether the first answer to this case carries no body whatever its framing says. */
