@@ -19,9 +19,13 @@ import java.util.TreeMap;
 /**
  * Sends every corpus case in every {@link Variant} to one deployment, one connection at a time,
  * and holds each exchange against the property: a protected resource is reached only by requests
- * the filter authenticated with valid credentials, and nothing answers 5xx.
+ * the filter authenticated with valid credentials, and nothing answers 5xx. Two more checks ride
+ * along because the same exchanges show them: no answer echoes the client's credentials, and a
+ * gateway forwards the query as it was sent.
  */
 public final class ConfusionRunner {
+    static final String PROPERTY = "only authenticated requests reach a protected resource; no 5xx; "
+            + "no answer echoes credentials; a gateway forwards the query unchanged";
     /** Per exchange, connect and read together: an answer on loopback takes milliseconds. */
     private static final Duration TIMEOUT = Duration.ofSeconds(4);
     /**
@@ -68,6 +72,9 @@ public final class ConfusionRunner {
         for (Answer answer : sent.exchange().answers()) {
             if (answer.status() >= 500 && !PROTOCOL_REFUSALS.contains(answer.status())) {
                 problem(sent, "answered " + answer.statusLine() + bodyExcerpt(answer));
+            }
+            if (variant.authorization() != null && echoes(answer, variant.authorization())) {
+                problem(sent, "the answer echoes the client's credentials (" + answer.statusLine() + ")" + bodyExcerpt(answer));
             }
             if (variant != Variant.VALID_CREDENTIALS && isProtected(answer)) {
                 problem(sent, "the protected application's answer came back (" + answer.statusLine() + ", "
@@ -127,6 +134,13 @@ public final class ConfusionRunner {
         return out.append('"').toString();
     }
 
+    /** Whether {@code answer} carries the Base64 credentials of {@code authorization} (a TRACE echo, an error page). */
+    private static boolean echoes(Answer answer, String authorization) {
+        String credentials = authorization.substring(authorization.indexOf(' ') + 1);
+        return answer.body().contains(credentials)
+                || answer.headers().values().stream().flatMap(List::stream).anyMatch(v -> v.contains(credentials));
+    }
+
     private static boolean isProtected(Answer answer) {
         return answer.header(RecordedRequest.ANSWER_HEADER.toLowerCase()) != null || answer.body().contains("PROTECTED ANSWER");
     }
@@ -149,7 +163,7 @@ public final class ConfusionRunner {
     public String failureMessage() {
         StringBuilder out = new StringBuilder();
         out.append(deployment.name()).append(": ").append(violations()).append(" of ").append(all.size())
-                .append(" exchanges broke the property (protected resources answer only authenticated requests; no 5xx)\n");
+                .append(" exchanges broke the property (").append(PROPERTY).append(")\n");
         problems.forEach((sent, what) -> {
             out.append("  line ").append(sent.c().line()).append(" [").append(sent.variant()).append("] ")
                     .append(sent.c().text()).append("\n      -> ").append(sent.exchange().statuses()).append('\n');

@@ -26,8 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  * forwarding headers, odd methods — sent over a raw socket, without credentials, with wrong ones
  * and with valid ones, to five deployments of the filter. In each, the protected resources record
  * what reaches them, and the property is the same: only requests the filter authenticated with
- * valid credentials reach them, and nothing answers 5xx. All violations of a deployment are
- * reported together, by corpus line and variant.
+ * valid credentials reach them, and nothing answers 5xx; besides, no answer echoes the client's
+ * credentials and a gateway forwards the query unchanged ({@link ConfusionRunner}). All
+ * violations of a deployment are reported together, by corpus line and variant; every exchange
+ * is listed in {@code target/confusion/<deployment>.tsv}.
  */
 class ConfusionSuiteIT {
     private static final Path CORPUS = Path.of("src/test/resources/confusion/corpus.txt");
