@@ -229,8 +229,8 @@ public record RawExchange(List<Answer> answers, String ending, long millis) {
 
     /** The status of each answer, e.g. {@code [401]}, {@code [200, 401]}, or {@code []} with how it ended. */
     public String statuses() {
-        List<Integer> statuses = answers.stream().map(Answer::status).toList();
-        return statuses.isEmpty() ? "no answer (" + ending + ")" : statuses.toString().replace(" ", "");
+        List<String> statuses = answers.stream().map(Answer::describe).toList();
+        return statuses.isEmpty() ? "no answer (" + ending + ")" : statuses.toString().replace(", ", ",");
     }
 
     /**
@@ -246,6 +246,15 @@ public record RawExchange(List<Answer> answers, String ending, long millis) {
         static Answer garbage(byte[] bytes, int from) {
             return new Answer(0, "(not an HTTP answer)", Map.of(), new String(bytes, from, bytes.length - from,
                     StandardCharsets.ISO_8859_1), false);
+        }
+
+        /** The status; for bytes that are no HTTP answer (Tomcat answers HTTP/0.9 so), 0 and how they begin. */
+        String describe() {
+            if (status != 0) {
+                return String.valueOf(status);
+            }
+            String start = body.length() > 40 ? body.substring(0, 40) : body;
+            return "0 \"" + start.replaceAll("[^\\x20-\\x7e]", ".") + "\"";
         }
 
         /** The first value of header {@code name} (lower case), or {@code null}. */
