@@ -241,18 +241,21 @@ final class Gatekeeper {
             LOG.info("event=auth_failed user={} clientIp={} checkMicros={}", user, clientIp, micros);
             throw new RejectedException(Rejection.INVALID_CREDENTIALS, null);
         }
+        // From here on the user is who the authenticator vouches for, not what the client typed:
+        // a directory lets ALICE and " alice" in as alice, and they must be one user to all below.
+        String name = identity.get().name();
         String denial = policy.denialReason(identity.get());
         if (denial != null) {
             String supportId = Long.toUnsignedString(ThreadLocalRandom.current().nextLong() >>> 1, 10);
-            LOG.warn("event=access_denied supportId={} user={} clientIp={} reason=\"{}\"", supportId, user, clientIp, denial);
+            LOG.warn("event=access_denied supportId={} user={} clientIp={} reason=\"{}\"", supportId, name, clientIp, denial);
             throw new RejectedException(Rejection.ACCESS_DENIED, null, supportId);
         }
-        if (!limits.admit(user, clientIp)) {
+        if (!limits.admit(name, clientIp)) {
             throw new RejectedException(Rejection.SESSION_LIMIT, null, null, 60);
         }
         Session session = new Session(key, identity.get().shared(), clientIp, System.currentTimeMillis(), ticker.read());
         LOG.info("event=session_created user={} clientIp={} sessionId={} key={} checkMicros={}",
-                user, clientIp, session.id(), key.tag(), micros);
+                name, clientIp, session.id(), key.tag(), micros);
         return session;
     }
 

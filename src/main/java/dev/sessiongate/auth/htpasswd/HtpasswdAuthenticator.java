@@ -41,25 +41,29 @@ public final class HtpasswdAuthenticator implements Authenticator {
         LOG.info("event=users_loaded file={} users={}", usersFile, snapshot.users.size());
     }
 
+    /**
+     * Looks {@code user} up exactly (as Apache does: {@code Alice} is not {@code alice}); the
+     * identity carries the name of the line that matched.
+     */
     @Override
     public Optional<Identity> authenticate(String user, Password password) {
         Snapshot current = current();
-        String hash = current.users.get(user);
-        if (hash == null) {
+        UserFiles.User line = current.users.get(user);
+        if (line == null) {
             // Spend the same time as for a wrong password, so that timing does not reveal users.
             PasswordHashes.matches(password.bytes(), PasswordHashes.DUMMY_HASH);
             return Optional.empty();
         }
-        if (!PasswordHashes.matches(password.bytes(), hash)) {
+        if (!PasswordHashes.matches(password.bytes(), line.hash())) {
             return Optional.empty();
         }
-        return Optional.of(new Identity(user, current.groups.getOrDefault(user, Set.of()), tag(hash)));
+        return Optional.of(new Identity(line.name(), current.groups.getOrDefault(line.name(), Set.of()), tag(line.hash())));
     }
 
     @Override
     public boolean validate(Identity identity) {
-        String hash = current().users.get(identity.name());
-        return hash != null && tag(hash).equals(identity.credentialTag());
+        UserFiles.User line = current().users.get(identity.name());
+        return line != null && tag(line.hash()).equals(identity.credentialTag());
     }
 
     /** The snapshot, re-read first if either file changed since. */
@@ -91,7 +95,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
         // Stamps first: a change during the read is then seen as a change on the next call.
         Object usersStamp = stamp(usersFile);
         Object groupsStamp = groupsFile == null ? null : stamp(groupsFile);
-        Map<String, String> users = UserFiles.readUsers(usersFile);
+        Map<String, UserFiles.User> users = UserFiles.readUsers(usersFile);
         Map<String, Set<String>> groups = groupsFile == null ? Map.of() : UserFiles.readGroups(groupsFile);
         return new Snapshot(users, groups, usersStamp, groupsStamp);
     }
@@ -107,7 +111,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
         return DigestUtils.sha256Hex(hash.getBytes(StandardCharsets.US_ASCII)).substring(0, 16);
     }
 
-    private record Snapshot(Map<String, String> users, Map<String, Set<String>> groups,
+    private record Snapshot(Map<String, UserFiles.User> users, Map<String, Set<String>> groups,
                             Object usersStamp, Object groupsStamp) {
 
         boolean isUpToDate(Path usersFile, Path groupsFile) {

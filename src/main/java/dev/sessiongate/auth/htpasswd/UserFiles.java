@@ -19,9 +19,17 @@ final class UserFiles {
     private UserFiles() {
     }
 
-    /** User name → hash; lines with a hash this version cannot check are skipped with a warning. */
-    static Map<String, String> readUsers(Path file) throws IOException {
-        Map<String, String> users = new HashMap<>();
+    /** One line of an htpasswd file: the user's name exactly as written there, and the hash. */
+    record User(String name, String hash) {
+        @Override
+        public String toString() {
+            return "User[" + name + "]"; // never the hash: plain-text "hashes" are passwords
+        }
+    }
+
+    /** User name → its line; lines with a hash this version cannot check are skipped with a warning. */
+    static Map<String, User> readUsers(Path file) throws IOException {
+        Map<String, User> users = new HashMap<>();
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -41,7 +49,7 @@ final class UserFiles {
                         file, i + 1, user);
                 continue;
             }
-            users.put(user, hash);
+            users.put(user, new User(user, hash));
         }
         return users;
     }
