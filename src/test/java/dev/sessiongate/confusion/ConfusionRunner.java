@@ -210,6 +210,34 @@ public final class ConfusionRunner {
         }
     }
 
-    private record Sent(Case c, Variant variant, String marker, RawExchange exchange) {
+    /** One exchange; a map key by identity, not by its (possibly long) content. */
+    private static final class Sent {
+        private final Case c;
+        private final Variant variant;
+        private final String marker;
+        private final RawExchange exchange;
+
+        Sent(Case c, Variant variant, String marker, RawExchange exchange) {
+            this.c = c;
+            this.variant = variant;
+            this.marker = marker;
+            this.exchange = exchange;
+        }
+
+        Case c() {
+            return c;
+        }
+
+        Variant variant() {
+            return variant;
+        }
+
+        String marker() {
+            return marker;
+        }
+
+        RawExchange exchange() {
+            return exchange;
+        }
     }
 }
