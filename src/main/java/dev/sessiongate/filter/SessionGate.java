@@ -23,6 +23,7 @@ import dev.sessiongate.session.CaffeineSessionStore;
 import dev.sessiongate.session.GateStats;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
+import dev.sessiongate.util.Logfmt;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -95,14 +96,14 @@ public final class SessionGate implements Filter {
             try {
                 gate = builder().config(ConfigLoader.forFilter(params, location)).create();
             } catch (ConfigException e) {
-                LOG.error("event=config_error message=\"{}\"", e.getMessage());
+                LOG.error("event=config_error message={}", Logfmt.value(e.getMessage()));
                 throw new ServletException(e.getMessage(), e);
             }
         }
         filterConfig.getServletContext().setAttribute(CONTEXT_ATTRIBUTE, this);
         GateConfig config = gate.config();
-        LOG.info("event=filter_started filter={} realm=\"{}\" keyParts={} trustedProxies={} idleTimeout={} maxLifetime={} "
-                + "node={} store={}", filterConfig.getFilterName(), config.realm(), config.keyParts(),
+        LOG.info("event=filter_started filter={} realm={} keyParts={} trustedProxies={} idleTimeout={} maxLifetime={} "
+                + "node={} store={}", Logfmt.value(filterConfig.getFilterName()), Logfmt.value(config.realm()), config.keyParts(),
                 config.trustedProxies(), config.idleTimeout(), config.maxLifetime(), config.node(),
                 config.cluster() == null ? "memory" : "redis://" + config.cluster().where());
     }
@@ -151,7 +152,7 @@ public final class SessionGate implements Filter {
             ServletRegistration registration = context.getServletRegistration(servletName);
             return registration != null && OWN_SERVLETS.contains(registration.getClassName());
         } catch (RuntimeException e) {
-            LOG.warn("event=servlet_unknown servlet=\"{}\" message=\"treated as the application's\"", servletName, e);
+            LOG.warn("event=servlet_unknown servlet={} message=\"treated as the application's\"", Logfmt.value(servletName), e);
             return false;
         }
     }
@@ -198,7 +199,7 @@ public final class SessionGate implements Filter {
     public void revoke(Session session) {
         session.invalidate();
         gate.store().remove(session);
-        LOG.info("event=session_revoked user={} clientIp={} sessionId={}", session.identity().name(),
+        LOG.info("event=session_revoked user={} clientIp={} sessionId={}", Logfmt.value(session.identity().name()),
                 session.clientIp(), session.id());
     }
 

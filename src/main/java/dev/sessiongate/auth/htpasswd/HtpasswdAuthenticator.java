@@ -4,6 +4,7 @@ import dev.sessiongate.auth.Authenticator;
 import dev.sessiongate.auth.AuthenticatorUnavailableException;
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.Password;
+import dev.sessiongate.util.Logfmt;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
         this.usersFile = usersFile;
         this.groupsFile = groupsFile;
         this.snapshot = read();
-        LOG.info("event=users_loaded file={} users={}", usersFile, snapshot.users.size());
+        LOG.info("event=users_loaded file={} users={}", Logfmt.value(usersFile.toString()), snapshot.users.size());
     }
 
     /**
@@ -78,10 +79,10 @@ public final class HtpasswdAuthenticator implements Authenticator {
                 try {
                     current = read();
                     snapshot = current;
-                    LOG.info("event=users_reloaded file={} users={}", usersFile, current.users.size());
+                    LOG.info("event=users_reloaded file={} users={}", Logfmt.value(usersFile.toString()), current.users.size());
                 } catch (IOException e) {
-                    LOG.warn("event=users_reload_failed file={} message=\"{}\"; keeping the previous users",
-                            usersFile, e.toString());
+                    LOG.warn("event=users_reload_failed file={} message={} action=\"keeping the previous users\"",
+                            Logfmt.value(usersFile.toString()), Logfmt.value(e.toString()));
                     if (current.users.isEmpty()) {
                         throw new AuthenticatorUnavailableException("users file unreadable", e);
                     }

@@ -1,5 +1,6 @@
 package dev.sessiongate.auth.htpasswd;
 
+import dev.sessiongate.util.Logfmt;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ final class UserFiles {
             }
             int colon = line.indexOf(':');
             if (colon <= 0) {
-                LOG.warn("event=users_file_bad_line file={} line={} message=\"expected user:hash\"", file, i + 1);
+                LOG.warn("event=users_file_bad_line file={} line={} message=\"expected user:hash\"", Logfmt.value(String.valueOf(file)), i + 1);
                 continue;
             }
             String user = line.substring(0, colon);
@@ -46,7 +47,7 @@ final class UserFiles {
             if (!PasswordHashes.isSupported(hash)) {
                 // Never print the hash itself: plain-text "hashes" are passwords.
                 LOG.warn("event=users_file_unsupported_hash file={} line={} user={} message=\"use bcrypt (htpasswd -B)\"",
-                        file, i + 1, user);
+                        Logfmt.value(String.valueOf(file)), i + 1, Logfmt.value(user));
                 continue;
             }
             users.put(user, new User(user, hash));
