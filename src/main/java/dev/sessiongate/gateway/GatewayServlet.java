@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * {@code upstream.url}, streaming bodies both ways with Jetty's proxy servlet (asynchronous
  * requests, blocking copies: for small bodies it costs less than the fully asynchronous one, which
  * allocated a buffer and a read listener per request) over a pooled, keep-alive {@link HttpClient}; keeps the upstream's cookies per user key
- * ({@link UpstreamCookieJar}); turns upstream failures into {@code 502}/{@code 504}.
+ * ({@link UpstreamCookieJar}); turns upstream failures into {@code 502}/{@code 504}, and a
+ * client body that cannot be read into {@code 400}/{@code 408}, always as SessionGate's JSON.
  *
  * <p>Without {@code upstream.url} it serves the demo application, so a freshly deployed WAR
  * answers something useful. It needs the filter in front of it, initialised first.
@@ -55,8 +56,6 @@ public final class GatewayServlet extends ProxyServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServlet.class);
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-    /** Attribute of an upstream request aborted because the client's body failed. */
-    private static final String CLIENT_FAILED = GatewayServlet.class.getName() + ".clientFailed";
 
     private transient GateConfig.Upstream upstream;
     private transient SessionStore sessions;
@@ -193,6 +192,8 @@ public final class GatewayServlet extends ProxyServlet {
     static final class VerbatimRequest extends HttpRequest {
         private final String path;
         private final String query;
+        /** Set when the client's body failed, which aborts this request: the failure is the client's. */
+        private volatile boolean clientFailed;
 
         VerbatimRequest(HttpClient client, URI origin, String path, String query) {
             super(client, new HttpConversation(), origin);
@@ -419,7 +420,8 @@ public final class GatewayServlet extends ProxyServlet {
     protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
                                           Response serverResponse, Throwable failure) {
         int status;
-        if (serverResponse != null && serverResponse.getRequest().getAttributes().get(CLIENT_FAILED) != null) {
+        if (serverResponse != null && serverResponse.getRequest() instanceof VerbatimRequest request
+                && request.clientFailed) {
             status = clientRequestStatus(failure);
         } else {
             LOG.warn("event=upstream_failed method={} path={} upstream={} committed={} cause=\"{}\"",
@@ -445,7 +447,9 @@ public final class GatewayServlet extends ProxyServlet {
                         + "is malformed, cut off or too slow; upstream request aborted\"",
                 clientRequest.getMethod(), clientRequest.getRequestURI(), clientRequestStatus(failure),
                 String.valueOf(failure));
-        proxyRequest.attribute(CLIENT_FAILED, Boolean.TRUE);
+        if (proxyRequest instanceof VerbatimRequest request) {
+            request.clientFailed = true;
+        }
         super.onClientRequestFailure(clientRequest, proxyRequest, proxyResponse, failure);
     }
 
