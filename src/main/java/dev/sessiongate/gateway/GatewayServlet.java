@@ -9,6 +9,7 @@ import dev.sessiongate.key.PathNormalizer;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.standalone.DemoServlet;
+import dev.sessiongate.util.Logfmt;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -162,7 +163,8 @@ public final class GatewayServlet extends ProxyServlet {
     /** A path that climbs above the root or holds what no path may ({@code %00}, a backslash...). */
     @Override
     protected void onProxyRewriteFailed(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) {
-        LOG.info("event=bad_path method={} path={}", clientRequest.getMethod(), clientRequest.getRequestURI());
+        LOG.info("event=bad_path method={} path={}", Logfmt.value(clientRequest.getMethod()),
+                Logfmt.value(clientRequest.getRequestURI()));
         try {
             failures.respond(proxyResponse, Rejection.BAD_PATH, null, null);
         } catch (IOException e) {
@@ -383,7 +385,7 @@ public final class GatewayServlet extends ProxyServlet {
                 UpstreamCookieJar jar = UpstreamCookieJar.of(session);
                 String before = jar.text();
                 if (!jar.store(cookieUri(serverResponse.getRequest()), headerValue)) {
-                    LOG.warn("event=upstream_cookie_unparseable path={}", clientRequest.getRequestURI());
+                    LOG.warn("event=upstream_cookie_unparseable path={}", Logfmt.value(clientRequest.getRequestURI()));
                 } else if (jar.text() != before) {
                     sessions.share(session, UpstreamCookieJar.SHARED_NAME, jar.text());
                 }
@@ -424,9 +426,9 @@ public final class GatewayServlet extends ProxyServlet {
                 && request.clientFailed) {
             status = clientRequestStatus(failure);
         } else {
-            LOG.warn("event=upstream_failed method={} path={} upstream={} committed={} cause=\"{}\"",
-                    clientRequest.getMethod(), clientRequest.getRequestURI(), upstreamBase, proxyResponse.isCommitted(),
-                    String.valueOf(failure));
+            LOG.warn("event=upstream_failed method={} path={} upstream={} committed={} cause={}",
+                    Logfmt.value(clientRequest.getMethod()), Logfmt.value(clientRequest.getRequestURI()), upstreamBase,
+                    proxyResponse.isCommitted(), Logfmt.value(String.valueOf(failure)));
             status = proxyResponseStatus(failure);
             // As Jetty: an upstream that turned down an Expect: 100-continue request said why itself.
             if (serverResponse != null && serverResponse.getStatus() >= 200 && expects100Continue(clientRequest)) {
@@ -443,10 +445,10 @@ public final class GatewayServlet extends ProxyServlet {
     @Override
     protected void onClientRequestFailure(HttpServletRequest clientRequest, Request proxyRequest,
                                           HttpServletResponse proxyResponse, Throwable failure) {
-        LOG.info("event=client_request_failed method={} path={} status={} cause=\"{}\" message=\"the request body "
+        LOG.info("event=client_request_failed method={} path={} status={} cause={} message=\"the request body "
                         + "is malformed, cut off or too slow; upstream request aborted\"",
-                clientRequest.getMethod(), clientRequest.getRequestURI(), clientRequestStatus(failure),
-                String.valueOf(failure));
+                Logfmt.value(clientRequest.getMethod()), Logfmt.value(clientRequest.getRequestURI()),
+                clientRequestStatus(failure), Logfmt.value(String.valueOf(failure)));
         if (proxyRequest instanceof VerbatimRequest request) {
             request.clientFailed = true;
         }
