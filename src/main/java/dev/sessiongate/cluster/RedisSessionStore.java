@@ -56,10 +56,18 @@ public final class RedisSessionStore implements SessionStore {
     /** Removals made while Redis was away, replayed when it returns; beyond this many, the oldest are dropped. */
     private static final int MAX_PENDING_REMOVALS = 10_000;
 
-    /** Keeps its deadline on the index sets: an index lives as long as its longest-lived member. */
+    /**
+     * Adds a member to the index sets and keeps their deadline: an index lives as long as its
+     * longest-lived member. Members whose deadline passed (by Redis's clock) leave at the same
+     * time; else a busy cluster's sets, which never expire as a whole, would grow with every
+     * session ever made.
+     */
     private static final String INDEX = """
             local function index(keys, deadline, member)
+              local time = redis.call('TIME')
+              local expired = string.format('(%.0f', tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000))
               for i = 2, 4 do
+                redis.call('ZREMRANGEBYSCORE', keys[i], '-inf', expired)
                 redis.call('ZADD', keys[i], deadline, member)
                 local expires = redis.call('PEXPIRETIME', keys[i])
                 if expires < 0 or expires < deadline then redis.call('PEXPIREAT', keys[i], deadline) end
@@ -72,11 +80,11 @@ public final class RedisSessionStore implements SessionStore {
      */
     private static final String SAVE = INDEX + """
             if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGETALL', KEYS[1]) end
+            index(KEYS, tonumber(ARGV[10]), ARGV[11]) -- first: if it fails, no record is left without its indexes
             redis.call('HSET', KEYS[1], 'id', ARGV[1], 'user', ARGV[2], 'groups', ARGV[3], 'tag', ARGV[4],
               'ip', ARGV[5], 'created', ARGV[6], 'last', ARGV[7], 'node', ARGV[8], 'requests', ARGV[9])
             for i = 12, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
             redis.call('PEXPIREAT', KEYS[1], ARGV[10])
-            index(KEYS, tonumber(ARGV[10]), ARGV[11])
             return {}
             """;
     /**
@@ -440,13 +448,17 @@ public final class RedisSessionStore implements SessionStore {
     /**
      * After an outage, or when Redis came back empty: stores every session this node holds, unless
      * Redis has another one for its key (then this node drops its own, and adopts Redis's on the
-     * next request).
+     * next request). A session Redis refuses (an error reply) is counted and skipped, so that one
+     * bad record cannot keep all the others out; Redis not answering at all fails the recovery,
+     * which the link retries at its next probe.
      */
     private void writeBack() {
         List<Session> sessions = new ArrayList<>();
         near.forEach(sessions::add);
         RedisAsyncCommands<String, String> async = redis.async();
         int written = 0;
+        int failed = 0;
+        String firstFailure = null;
         for (int from = 0; from < sessions.size(); from += BATCH) {
             List<Session> batch = sessions.subList(from, Math.min(sessions.size(), from + BATCH));
             List<RedisFuture<List<Object>>> replies = new ArrayList<>(batch.size());
@@ -458,8 +470,14 @@ public final class RedisSessionStore implements SessionStore {
                 List<Object> first;
                 try {
                     first = replies.get(i).get(timeout.toMillis() * 4, TimeUnit.MILLISECONDS);
-                } catch (ExecutionException | TimeoutException e) {
-                    throw new IllegalStateException("write-back failed: " + e.getMessage(), e);
+                } catch (ExecutionException e) {
+                    failed++;
+                    if (firstFailure == null) {
+                        firstFailure = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+                    }
+                    continue;
+                } catch (TimeoutException e) {
+                    throw new IllegalStateException("write-back: Redis did not answer within " + timeout.multipliedBy(4), e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -476,7 +494,11 @@ public final class RedisSessionStore implements SessionStore {
                 }
             }
         }
-        LOG.info("event=sessions_written_back sessions={} of={}", written, sessions.size());
+        if (failed > 0) {
+            LOG.warn("event=write_back_failed sessions={} first=\"{}\" message=\"Redis refused these sessions; they "
+                    + "stay on this node only\"", failed, firstFailure);
+        }
+        LOG.info("event=sessions_written_back sessions={} of={} failed={}", written, sessions.size(), failed);
     }
 
     /** Redis calls this node made (see {@link RedisLink#calls()}). */
