@@ -5,8 +5,10 @@ import dev.sessiongate.auth.Identity;
 import dev.sessiongate.key.UserKey;
 import dev.sessiongate.session.CaffeineSessionStore;
 import dev.sessiongate.session.Session;
+import dev.sessiongate.session.SessionPage;
 import dev.sessiongate.session.SessionStore;
 import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
@@ -52,35 +54,52 @@ public final class RedisSessionStore implements SessionStore {
     /** The hash fields of values given to {@link #share}: this prefix and their name. */
     private static final String SHARED_FIELD = "x:";
     private static final String ALL = "sg:all";
+    /** The users and the client addresses that have live sessions, each scored by its last deadline. */
+    private static final String USERS = "sg:users";
+    private static final String IPS = "sg:ips";
+    /** Index sets per search call: a bound on the size of one script call's key list. */
+    private static final int UNION_BATCH = 500;
     private static final int BATCH = 1000;
     /** Removals made while Redis was away, replayed when it returns; beyond this many, the oldest are dropped. */
     private static final int MAX_PENDING_REMOVALS = 10_000;
 
     /**
-     * Adds a member to the index sets and keeps their deadline: an index lives as long as its
-     * longest-lived member. Members whose deadline passed (by Redis's clock) leave at the same
-     * time; else a busy cluster's sets, which never expire as a whole, would grow with every
-     * session ever made.
+     * Adds a session to the indexes: its member in the sets {@code sg:u:<user>},
+     * {@code sg:ip:<address>} and {@code sg:all}, its user and address in {@code sg:users} and
+     * {@code sg:ips} (for the admin's search), all scored by its deadline, and
+     * {@code sg:id:<id>} → member, expiring with it. A set lives as long as its longest-lived
+     * member. Members whose deadline passed (by Redis's clock) leave at the same time; else a busy
+     * cluster's sets, which never expire as a whole, would grow with every session ever made.
      */
     private static final String INDEX = """
-            local function index(keys, deadline, member)
+            local function expire(key, deadline)
+              local expires = redis.call('PEXPIRETIME', key)
+              if expires < 0 or expires < deadline then redis.call('PEXPIREAT', key, deadline) end
+            end
+            local function index(keys, deadline, member, user, ip)
               local time = redis.call('TIME')
               local expired = string.format('(%.0f', tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000))
               for i = 2, 4 do
                 redis.call('ZREMRANGEBYSCORE', keys[i], '-inf', expired)
                 redis.call('ZADD', keys[i], deadline, member)
-                local expires = redis.call('PEXPIRETIME', keys[i])
-                if expires < 0 or expires < deadline then redis.call('PEXPIREAT', keys[i], deadline) end
+                expire(keys[i], deadline)
               end
+              local names = {user, ip}
+              for i = 6, 7 do
+                redis.call('ZREMRANGEBYSCORE', keys[i], '-inf', expired)
+                redis.call('ZADD', keys[i], 'GT', deadline, names[i - 5])
+                expire(keys[i], deadline)
+              end
+              redis.call('SET', keys[5], member, 'PXAT', string.format('%.0f', deadline))
             end
             """;
     /**
-     * KEYS session, user, ip, all; ARGV id user groups tag ip created last node requests deadline
-     * member, then shared field, value, field, value...
+     * KEYS session, user, ip, all, id, users, ips ({@link #keys}); ARGV id user groups tag ip
+     * created last node requests deadline member, then shared field, value, field, value...
      */
     private static final String SAVE = INDEX + """
             if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGETALL', KEYS[1]) end
-            index(KEYS, tonumber(ARGV[10]), ARGV[11]) -- first: if it fails, no record is left without its indexes
+            index(KEYS, tonumber(ARGV[10]), ARGV[11], ARGV[2], ARGV[5]) -- first: if it fails, no record is left without its indexes
             redis.call('HSET', KEYS[1], 'id', ARGV[1], 'user', ARGV[2], 'groups', ARGV[3], 'tag', ARGV[4],
               'ip', ARGV[5], 'created', ARGV[6], 'last', ARGV[7], 'node', ARGV[8], 'requests', ARGV[9])
             for i = 12, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
@@ -88,12 +107,13 @@ public final class RedisSessionStore implements SessionStore {
             return {}
             """;
     /**
-     * KEYS as SAVE, then the secret's; ARGV id last requestsDelta idleMillis lifetimeMillis member.
+     * KEYS as SAVE, then the secret's; ARGV id last requestsDelta idleMillis lifetimeMillis member
+     * user ip.
      * Returns 1, or 0 when the session is gone (removed on another node), or -1 when Redis lost
      * everything (the probe will notice and the nodes write back).
      */
     private static final String TOUCH = INDEX + """
-            if redis.call('EXISTS', KEYS[5]) == 0 then return -1 end
+            if redis.call('EXISTS', KEYS[8]) == 0 then return -1 end
             if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
             local last = math.max(tonumber(redis.call('HGET', KEYS[1], 'last')), tonumber(ARGV[2]))
             redis.call('HSET', KEYS[1], 'last', string.format('%.0f', last))
@@ -101,11 +121,12 @@ public final class RedisSessionStore implements SessionStore {
             local created = tonumber(redis.call('HGET', KEYS[1], 'created'))
             local deadline = math.min(last + tonumber(ARGV[4]), created + tonumber(ARGV[5]))
             redis.call('PEXPIREAT', KEYS[1], string.format('%.0f', deadline))
-            index(KEYS, deadline, ARGV[6])
+            index(KEYS, deadline, ARGV[6], ARGV[7], ARGV[8])
             return 1
             """;
     /** KEYS as SAVE; ARGV id member message channel. */
     private static final String REMOVE = """
+            redis.call('DEL', KEYS[5])
             local current = redis.call('HGET', KEYS[1], 'id')
             if current and current ~= ARGV[1] then return 0 end
             if current then redis.call('DEL', KEYS[1]) end
@@ -119,6 +140,15 @@ public final class RedisSessionStore implements SessionStore {
             redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
             redis.call('PUBLISH', ARGV[5], ARGV[4])
             return 1
+            """;
+    /** KEYS index sets; ARGV now. Their live members and deadlines, flat: member, deadline, member... */
+    private static final String UNION = """
+            local found = {}
+            for i = 1, #KEYS do
+              local live = redis.call('ZRANGEBYSCORE', KEYS[i], ARGV[1], '+inf', 'WITHSCORES')
+              for j = 1, #live do found[#found + 1] = live[j] end
+            end
+            return found
             """;
     /** KEYS index; ARGV now. */
     private static final String COUNT = """
@@ -307,7 +337,7 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public long size() {
         try {
-            return redis.call(r -> r.zcount(ALL, Range.create((double) System.currentTimeMillis(), Double.POSITIVE_INFINITY)));
+            return redis.call(r -> r.zcount(ALL, live()));
         } catch (RedisLink.Unavailable e) {
             return near.size();
         }
@@ -356,13 +386,30 @@ public final class RedisSessionStore implements SessionStore {
     private void forEachIn(String index, Consumer<Session> action, Consumer<Consumer<Session>> local) {
         List<String> members;
         try {
-            members = redis.call(r -> r.zrangebyscore(index,
-                    Range.create((double) System.currentTimeMillis(), Double.POSITIVE_INFINITY)));
+            members = redis.call(r -> r.zrangebyscore(index, live()));
         } catch (RedisLink.Unavailable e) {
             local.accept(action);
             return;
         }
         Set<UserKey> seen = new HashSet<>();
+        read(members, session -> {
+            if (seen.add(session.key())) {
+                action.accept(session);
+            }
+        });
+        local.accept(session -> {
+            if (!seen.contains(session.key())) {
+                action.accept(session);
+            }
+        });
+    }
+
+    /**
+     * The sessions of {@code members} (user keys in hex), in their order, read from Redis in
+     * pipelined batches; this node's own copy where it holds the same session (its access time
+     * and count are fresher). Members whose session is gone are skipped.
+     */
+    private void read(List<String> members, Consumer<Session> action) {
         RedisAsyncCommands<String, String> async = redis.async();
         for (int from = 0; from < members.size(); from += BATCH) {
             List<String> batch = members.subList(from, Math.min(members.size(), from + BATCH));
@@ -377,16 +424,103 @@ public final class RedisSessionStore implements SessionStore {
                 Session mine = key == null ? null : near.peek(key);
                 Session session = mine != null && mine.isValid() && fields != null && mine.id().equals(fields.get("id"))
                         ? mine : restore(key, fields);
-                if (session != null && seen.add(key)) {
+                if (session != null) {
                     action.accept(session);
                 }
             }
         }
-        local.accept(session -> {
-            if (!seen.contains(session.key())) {
-                action.accept(session);
+    }
+
+    /** Deadlines from now on: the live members of an index set. */
+    private static Range<Double> live() {
+        return Range.create((double) System.currentTimeMillis(), Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * One or two calls: {@code sg:id:<id>} names the session's key, whose record is read unless
+     * this node holds the same session. A session Redis does not know may be one only this node
+     * holds (made while Redis was away), as {@link #forEach} lists them too.
+     */
+    @Override
+    public Session findById(String id) {
+        if (id == null || id.length() != 22 || !redis.isUp()) {
+            return near.findById(id);
+        }
+        try {
+            String member = redis.call(r -> r.get("sg:id:" + id));
+            UserKey key = member == null ? null : UserKey.fromHex(member);
+            if (key == null) {
+                return near.findById(id);
             }
-        });
+            Session mine = near.findById(id);
+            if (mine != null && mine.key().equals(key)) {
+                return mine;
+            }
+            Session found = restore(key, redis.call(r -> r.hgetall(sessionKey(key))));
+            return found != null && found.id().equals(id) ? found : null;
+        } catch (RedisLink.Unavailable e) {
+            return near.findById(id);
+        }
+    }
+
+    /**
+     * Without a text: a range of {@code sg:all} by deadline, latest first, and the records of that
+     * page only. With one: the users and addresses of {@code sg:users} and {@code sg:ips} that
+     * contain it, the live members of their sets (one script call per {@value #UNION_BATCH}
+     * sets), and again the records of the page only. Never a call per session listed.
+     */
+    @Override
+    public SessionPage search(String text, int offset, int limit) {
+        if (!redis.isUp()) {
+            return near.search(text, offset, limit);
+        }
+        try {
+            return text == null || text.isEmpty() ? pageOfAll(offset, limit) : pageOfMatches(text, offset, limit);
+        } catch (RedisLink.Unavailable e) {
+            return near.search(text, offset, limit);
+        }
+    }
+
+    private SessionPage pageOfAll(int offset, int limit) {
+        Range<Double> live = live();
+        long total = redis.call(r -> r.zcount(ALL, live));
+        List<String> members = redis.call(r -> r.zrevrangebyscore(ALL, live, Limit.create(offset, limit)));
+        List<Session> page = new ArrayList<>(members.size());
+        read(members, page::add);
+        return new SessionPage(page, total);
+    }
+
+    private SessionPage pageOfMatches(String text, int offset, int limit) {
+        Range<Double> live = live();
+        List<String> indexes = new ArrayList<>();
+        for (String user : redis.call(r -> r.zrangebyscore(USERS, live))) {
+            if (SessionPage.contains(user, text)) {
+                indexes.add("sg:u:" + user);
+            }
+        }
+        for (String ip : redis.call(r -> r.zrangebyscore(IPS, live))) {
+            if (SessionPage.contains(ip, text)) {
+                indexes.add("sg:ip:" + ip);
+            }
+        }
+        Map<String, Double> deadlines = new HashMap<>();
+        String now = Long.toString(System.currentTimeMillis());
+        for (int from = 0; from < indexes.size(); from += UNION_BATCH) {
+            String[] batch = indexes.subList(from, Math.min(indexes.size(), from + UNION_BATCH)).toArray(new String[0]);
+            List<Object> flat = redis.script(UNION, ScriptOutputType.MULTI, batch, now);
+            for (int i = 0; i + 1 < flat.size(); i += 2) {
+                deadlines.merge(String.valueOf(flat.get(i)), Double.parseDouble(String.valueOf(flat.get(i + 1))), Math::max);
+            }
+        }
+        List<Map.Entry<String, Double>> sorted = new ArrayList<>(deadlines.entrySet());
+        sorted.sort(Map.Entry.<String, Double>comparingByValue().thenComparing(Map.Entry.comparingByKey()).reversed());
+        List<String> members = new ArrayList<>();
+        for (int i = offset; i < sorted.size() && i - offset < limit; i++) {
+            members.add(sorted.get(i).getKey());
+        }
+        List<Session> page = new ArrayList<>(members.size());
+        read(members, page::add);
+        return new SessionPage(page, sorted.size());
     }
 
     private <T> T await(RedisFuture<T> reply) {
@@ -426,7 +560,8 @@ public final class RedisSessionStore implements SessionStore {
                 requests[i] = session.requests();
                 replies.add(async.eval(TOUCH, ScriptOutputType.INTEGER, touchKeys(session), session.id(),
                         Long.toString(session.lastAccessedAt()), Long.toString(requests[i] - shared.flushedRequests),
-                        Long.toString(idleMillis), Long.toString(lifetimeMillis), session.key().hex()));
+                        Long.toString(idleMillis), Long.toString(lifetimeMillis), session.key().hex(),
+                        session.identity().name(), session.clientIp()));
             }
             redis.counted(batch.size());
             if (!LettuceFutures.awaitAll(timeout.multipliedBy(4), replies.toArray(new RedisFuture<?>[0]))) {
@@ -576,7 +711,7 @@ public final class RedisSessionStore implements SessionStore {
 
     private static String[] keys(Session session) {
         return new String[] {sessionKey(session.key()), "sg:u:" + session.identity().name(),
-            "sg:ip:" + session.clientIp(), ALL};
+            "sg:ip:" + session.clientIp(), ALL, "sg:id:" + session.id(), USERS, IPS};
     }
 
     private static String[] touchKeys(Session session) {

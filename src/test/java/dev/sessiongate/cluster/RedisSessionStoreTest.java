@@ -8,6 +8,7 @@ import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.key.UserKey;
 import dev.sessiongate.session.CaffeineSessionStore;
 import dev.sessiongate.session.Session;
+import dev.sessiongate.session.SessionPage;
 import dev.sessiongate.testing.RedisExtension;
 import dev.sessiongate.testing.RedisProcess;
 import java.time.Duration;
@@ -53,6 +54,35 @@ class RedisSessionStoreTest {
         assertThat(redis.command("ZCARD sg:u:alice")).isEqualTo(":2");
         assertThat(redis.command("ZCARD sg:ip:192.0.2.1")).isEqualTo(":2");
         assertThat(store.size()).isEqualTo(2);
+    }
+
+    @Test
+    void aLookupByIdAndAPageCostRedisCallsForWhatTheyShowNotForEverySession() {
+        Session target = store.save(session(0, Duration.ZERO));
+        for (int i = 1; i < 300; i++) {
+            store.save(new Session(new UserKey(i, ~i, i * 31L, 7), new Identity("user" + i, Set.of(), "tag"),
+                    "198.51.100." + (i % 200), System.currentTimeMillis(), Ticker.systemTicker().read()));
+        }
+        long before = store.redisCalls();
+        assertThat(store.findById(target.id()).identity().name()).isEqualTo("alice");
+        assertThat(store.findById("AAAAAAAAAAAAAAAAAAAAAA")).isNull();
+        assertThat(store.redisCalls() - before).as("Redis calls of two lookups by id").isLessThanOrEqualTo(4);
+
+        before = store.redisCalls();
+        SessionPage all = store.search(null, 20, 10);
+        assertThat(all.total()).isEqualTo(300);
+        assertThat(all.sessions()).hasSize(10);
+        assertThat(store.redisCalls() - before).as("Redis calls of a page of 10").isLessThanOrEqualTo(15);
+
+        before = store.redisCalls();
+        SessionPage found = store.search("ALI", 0, 10);
+        assertThat(found.total()).isEqualTo(1);
+        assertThat(found.sessions().get(0).id()).isEqualTo(target.id());
+        // .1, .10-.19 and .100-.199: 111 addresses, with 111 sessions of users 1-199 and 11 of users 200-299
+        SessionPage byIp = store.search("198.51.100.1", 0, 10);
+        assertThat(byIp.total()).isEqualTo(122);
+        assertThat(byIp.sessions()).hasSize(10);
+        assertThat(store.redisCalls() - before).as("Redis calls of two searches").isLessThanOrEqualTo(30);
     }
 
     /** A session of alice from 192.0.2.1 whose last request was {@code ago}. */

@@ -101,6 +101,57 @@ public abstract class SessionStoreContract {
     }
 
     @Test
+    void aSessionIsFoundByItsIdUntilItIsRemoved() {
+        SessionStore store = store(Duration.ofMinutes(5));
+        Session saved = store.save(session(1, "alice", "192.0.2.1"));
+        store.save(session(2, "bob", "192.0.2.2"));
+        Session found = store.findById(saved.id());
+        assertThat(found.id()).isEqualTo(saved.id());
+        assertThat(found.key()).isEqualTo(saved.key());
+        assertThat(found.identity().name()).isEqualTo("alice");
+        assertThat(store.findById(session(3, "alice", "192.0.2.1").id())).isNull();
+        assertThat(store.findById("not an id")).isNull();
+
+        store.remove(saved);
+        assertThat(store.findById(saved.id())).isNull();
+        assertThat(store.findById(store.find(session(2, "bob", "192.0.2.2").key()).id())).isNotNull();
+    }
+
+    @Test
+    void aSearchMatchesAnyPartOfUserOrAddressInAnyCaseAndPagesNeverOverlap() {
+        SessionStore store = store(Duration.ofMinutes(5));
+        store.save(session(1, "alice", "192.0.2.1"));
+        store.save(session(2, "alice", "192.0.2.2"));
+        store.save(session(3, "bob", "192.0.2.1"));
+        store.save(session(4, "Carol", "198.51.100.7"));
+        store.save(session(5, "dave", "2001:db8::5"));
+
+        assertThat(users(store.search("LIC", 0, 10))).containsExactlyInAnyOrder("alice", "alice");
+        assertThat(users(store.search("51.100", 0, 10))).containsExactly("Carol");
+        assertThat(users(store.search("carol", 0, 10))).containsExactly("Carol");
+        assertThat(users(store.search("DB8", 0, 10))).containsExactly("dave");
+        assertThat(store.search("nobody", 0, 10).total()).isZero();
+        assertThat(store.search("192.0.2.1", 0, 10).total()).isEqualTo(2);
+
+        List<String> ids = new ArrayList<>();
+        for (int offset = 0; offset < 6; offset += 2) {
+            SessionPage page = store.search(offset == 0 ? null : "", offset, 2);
+            assertThat(page.total()).isEqualTo(5);
+            assertThat(page.sessions()).hasSize(offset < 4 ? 2 : 1);
+            page.sessions().forEach(s -> ids.add(s.id()));
+        }
+        assertThat(ids).doesNotHaveDuplicates().hasSize(5);
+        assertThat(store.search(null, 5, 2).sessions()).isEmpty();
+    }
+
+    private static List<String> users(SessionPage page) {
+        List<String> users = new ArrayList<>();
+        page.sessions().forEach(s -> users.add(s.identity().name()));
+        assertThat(page.total()).isEqualTo(users.size());
+        return users;
+    }
+
+    @Test
     void anIdleSessionEndsAfterTheIdleTimeout() throws InterruptedException {
         SessionStore store = store(Duration.ofMillis(800));
         Session session = store.save(session(1, "alice", "192.0.2.1"));
