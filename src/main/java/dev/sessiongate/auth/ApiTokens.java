@@ -1,5 +1,6 @@
 package dev.sessiongate.auth;
 
+import dev.sessiongate.util.Logfmt;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -138,7 +139,7 @@ public final class ApiTokens {
             }
         }
         byHash.put(token.hash(), token);
-        LOG.info("event=token_issued id={} user={} expiresAt={}", id, user, expiresAt);
+        LOG.info("event=token_issued id={} user={} expiresAt={}", id, Logfmt.value(user), expiresAt);
         return new Issued(token, secret);
     }
 
@@ -227,7 +228,7 @@ public final class ApiTokens {
             }
             try {
                 List<Token> tokens = JSON.readValue(Files.readString(file), new TypeReference<List<Token>>() { });
-                LOG.info("event=tokens_loaded file={} tokens={}", file, tokens.size());
+                LOG.info("event=tokens_loaded file={} tokens={}", Logfmt.value(String.valueOf(file)), tokens.size());
                 return tokens;
             } catch (JacksonException e) {
                 throw new IOException("not a tokens file: " + e.getOriginalMessage(), e);

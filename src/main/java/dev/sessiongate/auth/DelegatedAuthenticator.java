@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -21,10 +22,19 @@ import java.util.Set;
  * sends one), {@code 401} or {@code 403} does not; anything else, or no answer within
  * {@code auth.delegate-timeout}, is a failure of the service ({@code 502} to the client).
  *
+ * <p>The user is the one the service names in an {@code X-Auth-User} header (as Authelia's
+ * {@code Remote-User} or oauth2-proxy's {@code X-Auth-Request-User}), since a service that finds
+ * {@code ALICE} as {@code alice} knows better than the client who that is; without the header,
+ * the name as typed. A header that is empty, repeated or holds control characters is no usable
+ * answer ({@code 502}), never a reason to fall back to the typed name.
+ *
  * <p>{@link #validate} cannot re-check without the password, so it says yes: a delegated
  * session lasts until its idle timeout or lifetime.
  */
 public final class DelegatedAuthenticator implements Authenticator {
+    /** The header of a {@code 2xx} answer that names the user. */
+    static final String USER_HEADER = "X-Auth-User";
+
     private final URI url;
     private final Duration timeout;
     private final HttpClient client;
@@ -49,7 +59,7 @@ public final class DelegatedAuthenticator implements Authenticator {
         }
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
-            return Optional.of(new Identity(user, groups(response), ""));
+            return Optional.of(new Identity(userOf(response, user), groups(response), ""));
         }
         if (status == 401 || status == 403) {
             return Optional.empty();
@@ -70,6 +80,19 @@ public final class DelegatedAuthenticator implements Authenticator {
         byte[] encoded = Base64.getEncoder().encode(joined.array());
         Arrays.fill(joined.array(), (byte) 0);
         return "Basic " + new String(encoded, StandardCharsets.US_ASCII);
+    }
+
+    /** The user the service vouches for: its {@code X-Auth-User}, else {@code typed}. */
+    private String userOf(HttpResponse<Void> response, String typed) {
+        List<String> values = response.headers().allValues(USER_HEADER);
+        if (values.isEmpty()) {
+            return typed;
+        }
+        String name = values.get(0).strip();
+        if (values.size() > 1 || name.isEmpty() || name.chars().anyMatch(Character::isISOControl)) {
+            throw new DelegateFailedException(url + " answered an unusable " + USER_HEADER + " header", null);
+        }
+        return name;
     }
 
     private static Set<String> groups(HttpResponse<Void> response) {

@@ -20,6 +20,11 @@ import java.util.concurrent.TimeUnit;
  * {@code auth.failure-window}) per user and IP, or per IP. The per-IP limit is four times the
  * per-user one, so that one user mistyping does not lock out the other users behind the same
  * address; a user failing from one IP is never locked out from another.
+ *
+ * <p>Failures are counted before any user store has said who the user is, so they are counted
+ * per {@linkplain UserNames#fold folded} name: {@code ALICE}, {@code " alice"} and {@code alice}
+ * share one count, as a directory would let them all guess the same password. Where the store
+ * tells such names apart (htpasswd), they share a count all the same; that errs on the safe side.
  */
 public final class PasswordChecks implements AutoCloseable {
     /** How many more failures an IP may have than one user from it. */
@@ -55,7 +60,7 @@ public final class PasswordChecks implements AutoCloseable {
 
     /** As {@link #check(String, Password, String)}, asking {@code checker} instead of the authenticator. */
     public Optional<Identity> check(String user, Password password, String clientIp, Authenticator checker) {
-        String userKey = "u\u0000" + user + "\u0000" + clientIp;
+        String userKey = "u\u0000" + UserNames.fold(user) + "\u0000" + clientIp;
         String ipKey = "i\u0000" + clientIp;
         long now = ticker.read();
         Window blocked = blocking(userKey, maxFailures, now);

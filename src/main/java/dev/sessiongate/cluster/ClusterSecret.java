@@ -3,6 +3,7 @@ package dev.sessiongate.cluster;
 import dev.sessiongate.config.ConfigException;
 import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.config.Secret;
+import dev.sessiongate.util.Logfmt;
 import io.lettuce.core.SetArgs;
 import java.util.Arrays;
 import java.util.Base64;
@@ -41,9 +42,9 @@ public final class ClusterSecret {
         byte[] cluster = Base64.getDecoder().decode(stored);
         redis.onRecovery(() -> redis.call(r -> r.set(RedisLink.SECRET_KEY, stored, SetArgs.Builder.nx())));
         if (config.keySecret().matches(cluster)) {
-            LOG.info("event=key_secret_agreed redis={} message=\"{}\"", config.cluster().where(),
+            LOG.info("event=key_secret_agreed redis={} message={}", config.cluster().where(), Logfmt.value(
                     config.keySecretGenerated() ? "key.secret is unset: this node is the first, its generated one is "
-                            + "now the cluster's" : "this node's key.secret is the cluster's");
+                            + "now the cluster's" : "this node's key.secret is the cluster's"));
             return config.keySecret();
         }
         if (config.keySecretGenerated()) {

@@ -3,6 +3,7 @@ package dev.sessiongate.cluster;
 import dev.sessiongate.config.ConfigException;
 import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.util.DaemonThreads;
+import dev.sessiongate.util.Logfmt;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
@@ -200,9 +201,9 @@ public final class RedisLink implements AutoCloseable {
     void markDown(String reason) {
         if (downReason == null) {
             downReason = reason;
-            LOG.warn("event=redis_unavailable redis={} reason=\"{}\" message=\"serving from this node's near cache and "
+            LOG.warn("event=redis_unavailable redis={} reason={} message=\"serving from this node's near cache and "
                     + "authenticating new keys locally; sessions made now are written to Redis when it returns\"",
-                    where, reason);
+                    where, Logfmt.value(reason));
         }
     }
 
@@ -221,8 +222,8 @@ public final class RedisLink implements AutoCloseable {
             return;
         }
         String reason = downReason;
-        LOG.warn("event=redis_recovering redis={} reason=\"{}\"", where,
-                intact ? "reachable again after: " + reason : "Redis lost its data (restarted empty?)");
+        LOG.warn("event=redis_recovering redis={} reason={}", where,
+                Logfmt.value(intact ? "reachable again after: " + reason : "Redis lost its data (restarted empty?)"));
         recovering = Thread.currentThread();
         try {
             for (Runnable recovery : recoveries) {

@@ -7,6 +7,7 @@ import dev.sessiongate.session.CaffeineSessionStore;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionPage;
 import dev.sessiongate.session.SessionStore;
+import dev.sessiongate.util.Logfmt;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -235,7 +236,7 @@ public final class RedisSessionStore implements SessionStore {
             }
             if (other != null) {
                 LOG.info("event=session_adopted user={} sessionId={} node={} message=\"another node stored this key's "
-                        + "session first\"", other.identity().name(), other.id(), nodeOf(other));
+                        + "session first\"", Logfmt.value(other.identity().name()), other.id(), Logfmt.value(nodeOf(other)));
                 stored = other;
             }
         } catch (RedisLink.Unavailable e) {
@@ -255,7 +256,7 @@ public final class RedisSessionStore implements SessionStore {
                 pendingRemovals.poll();
             }
             LOG.warn("event=session_removed_locally user={} sessionId={} message=\"Redis unreachable: removed on this "
-                    + "node now, on the others when Redis returns\"", session.identity().name(), session.id());
+                    + "node now, on the others when Redis returns\"", Logfmt.value(session.identity().name()), session.id());
         }
     }
 
@@ -573,7 +574,7 @@ public final class RedisSessionStore implements SessionStore {
                 ((Shared) session.storeState()).flushedRequests = requests[i];
                 if (Long.valueOf(0).equals(await(replies.get(i)))) {
                     // Removed or replaced elsewhere, and this node missed the message (it was reconnecting).
-                    LOG.info("event=session_gone_from_cluster user={} sessionId={}", session.identity().name(), session.id());
+                    LOG.info("event=session_gone_from_cluster user={} sessionId={}", Logfmt.value(session.identity().name()), session.id());
                     forgetLocally(session.key(), session.id());
                 }
             }
@@ -684,7 +685,7 @@ public final class RedisSessionStore implements SessionStore {
             });
             return session;
         } catch (RuntimeException e) {
-            LOG.warn("event=session_unreadable key={} message=\"{}\"", key.tag(), e.toString());
+            LOG.warn("event=session_unreadable key={} message={}", key.tag(), Logfmt.value(e.toString()));
             return null;
         }
     }

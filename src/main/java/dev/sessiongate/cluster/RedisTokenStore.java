@@ -1,6 +1,7 @@
 package dev.sessiongate.cluster;
 
 import dev.sessiongate.auth.ApiTokens;
+import dev.sessiongate.util.Logfmt;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,7 @@ public final class RedisTokenStore implements ApiTokens.Store {
         try {
             tokens.reload();
         } catch (IOException e) {
-            LOG.warn("event=tokens_reload_failed message=\"{}\"", e.getMessage());
+            LOG.warn("event=tokens_reload_failed message={}", Logfmt.value(e.getMessage()));
         }
     }
 

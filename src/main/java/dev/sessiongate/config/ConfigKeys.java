@@ -1,5 +1,6 @@
 package dev.sessiongate.config;
 
+import dev.sessiongate.hook.LoggingResponseHook;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -17,6 +18,7 @@ final class ConfigKeys {
             Map.entry("trusted-proxies", ""),
             Map.entry("trusted-proxies.header", "X-Forwarded-For"),
             Map.entry("strip-cookies", DEFAULT_STRIP_COOKIES),
+            Map.entry("log.redact-headers", String.join(",", LoggingResponseHook.DEFAULT_REDACTED)),
             Map.entry("users.file", ""),
             Map.entry("groups.file", ""),
             Map.entry("policy.require-group", ""),

@@ -142,6 +142,7 @@ public final class ConfigLoader {
                 r.headerName("trusted-proxies.header"),
                 stripAll,
                 stripNames,
+                r.list("log.redact-headers"),
                 r.readableFile("users.file"),
                 r.readableFile("groups.file"),
                 Set.copyOf(r.list("policy.require-group")),

@@ -21,6 +21,7 @@ import java.util.Set;
  * @param clientIpHeader     the one header a trusted proxy writes the client address into
  * @param stripAllCookies    {@code strip-cookies=*}: the application sees no cookie at all
  * @param stripCookies       lower-case names of the cookies removed from every request
+ * @param redactHeaders      names (with {@code *} wildcards) of headers whose values are never logged
  * @param usersFile          the htpasswd file, or {@code null}
  * @param groupsFile         the htgroup file, or {@code null}
  * @param requireGroups      a user must be in one of these groups (empty: no requirement)
@@ -58,6 +59,7 @@ public record GateConfig(
         String clientIpHeader,
         boolean stripAllCookies,
         Set<String> stripCookies,
+        List<String> redactHeaders,
         Path usersFile,
         Path groupsFile,
         Set<String> requireGroups,

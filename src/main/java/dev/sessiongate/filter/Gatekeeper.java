@@ -24,12 +24,15 @@ import dev.sessiongate.session.SessionLimits;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.session.SingleFlight;
 import dev.sessiongate.util.DaemonThreads;
+import dev.sessiongate.util.Logfmt;
+import dev.sessiongate.util.Repeats;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Enumeration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -67,6 +70,8 @@ final class Gatekeeper {
     private final Ticker ticker;
     private final Revalidator revalidator;
     private final int idleSeconds;
+    /** Failed logins per client address, and full pools: the first in a minute logged, the rest counted. */
+    private final Repeats failures;
     private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(
             DaemonThreads.named("sessiongate-tarpit"));
 
@@ -93,6 +98,11 @@ final class Gatekeeper {
         this.cookieStripper = new CookieStripper(config.stripAllCookies(), config.stripCookies());
         this.ticker = ticker;
         this.idleSeconds = (int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toSeconds());
+        this.failures = new Repeats(Duration.ofMinutes(1), 10_000, ticker, (event, count) -> {
+            int space = event.indexOf(' ');
+            LOG.info("event={}_repeated clientIp={} count={} windowSeconds=60", event.substring(0, space),
+                    Logfmt.value(event.substring(space + 1)), count);
+        });
     }
 
     void handle(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -189,7 +199,7 @@ final class Gatekeeper {
         return sessions.obtain(key, () -> {
             Session session = new Session(key, Identity.ofToken(token.user(), token.id()).shared(), clientIp,
                     System.currentTimeMillis(), ticker.read());
-            LOG.info("event=session_created user={} clientIp={} sessionId={} token={}", token.user(), clientIp,
+            LOG.info("event=session_created user={} clientIp={} sessionId={} token={}", Logfmt.value(token.user()), clientIp,
                     session.id(), token.id());
             return session;
         });
@@ -219,40 +229,50 @@ final class Gatekeeper {
                 stats.countThrottled();
                 if (e.first()) {
                     LOG.warn("event=login_throttled user={} clientIp={} retryAfter={} message=\"further refusals in "
-                            + "this window are counted in /admin/stats, not logged here\"", user, clientIp, e.retryAfterSeconds());
+                            + "this window are counted in /admin/stats, not logged here\"", Logfmt.value(user), clientIp, e.retryAfterSeconds());
                 }
                 throw new RejectedException(Rejection.TOO_MANY_FAILURES, null, null, e.retryAfterSeconds());
             }
             stats.countRejected();
-            LOG.warn("event=password_checks_busy user={} clientIp={}", user, clientIp);
+            if (failures.first("password_checks_busy *")) {
+                LOG.warn("event=password_checks_busy user={} clientIp={} message=\"further ones this minute are counted\"",
+                        Logfmt.value(user), clientIp);
+            }
             throw new RejectedException(Rejection.AUTHENTICATION_BUSY, null, null, e.retryAfterSeconds());
         } catch (AuthenticatorUnavailableException e) {
-            LOG.warn("event=auth_unavailable user={} clientIp={} message=\"{}\"", user, clientIp, e.getMessage());
+            LOG.warn("event=auth_unavailable user={} clientIp={} message={}", Logfmt.value(user), clientIp,
+                    Logfmt.value(e.getMessage()));
             throw new RejectedException(e instanceof DelegatedAuthenticator.DelegateFailedException
                     ? Rejection.AUTHENTICATION_DELEGATE_FAILED : Rejection.AUTHENTICATION_UNAVAILABLE, null);
         } catch (RuntimeException e) {
-            LOG.error("event=auth_error user={} clientIp={}", user, clientIp, e);
+            LOG.error("event=auth_error user={} clientIp={}", Logfmt.value(user), clientIp, e);
             throw new RejectedException(Rejection.AUTHENTICATION_UNAVAILABLE, null);
         }
         long nanos = System.nanoTime() - start;
         long micros = nanos / 1000;
         stats.countAuthentication(identity.isEmpty(), nanos);
         if (identity.isEmpty()) {
-            LOG.info("event=auth_failed user={} clientIp={} checkMicros={}", user, clientIp, micros);
+            if (failures.first("auth_failed " + clientIp)) {
+                LOG.info("event=auth_failed user={} clientIp={} checkMicros={}", Logfmt.value(user), clientIp, micros);
+            }
             throw new RejectedException(Rejection.INVALID_CREDENTIALS, null);
         }
+        // From here on the user is who the authenticator vouches for, not what the client typed:
+        // a directory lets ALICE and " alice" in as alice, and they must be one user to all below.
+        String name = identity.get().name();
         String denial = policy.denialReason(identity.get());
         if (denial != null) {
             String supportId = Long.toUnsignedString(ThreadLocalRandom.current().nextLong() >>> 1, 10);
-            LOG.warn("event=access_denied supportId={} user={} clientIp={} reason=\"{}\"", supportId, user, clientIp, denial);
+            LOG.warn("event=access_denied supportId={} user={} clientIp={} reason={}", supportId, Logfmt.value(name), clientIp,
+                    Logfmt.value(denial));
             throw new RejectedException(Rejection.ACCESS_DENIED, null, supportId);
         }
-        if (!limits.admit(user, clientIp)) {
+        if (!limits.admit(name, clientIp)) {
             throw new RejectedException(Rejection.SESSION_LIMIT, null, null, 60);
         }
         Session session = new Session(key, identity.get().shared(), clientIp, System.currentTimeMillis(), ticker.read());
         LOG.info("event=session_created user={} clientIp={} sessionId={} key={} checkMicros={}",
-                user, clientIp, session.id(), key.tag(), micros);
+                Logfmt.value(name), clientIp, session.id(), key.tag(), micros);
         return session;
     }
 
@@ -261,6 +281,8 @@ final class Gatekeeper {
         revalidator.close();
         passwordChecks.close();
         delays.shutdownNow();
+        failures.flush();
+        notifier.close();
         store.close();
         if (authenticator instanceof AutoCloseable closeable) {
             try {

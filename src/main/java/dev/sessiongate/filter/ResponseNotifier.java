@@ -1,5 +1,6 @@
 package dev.sessiongate.filter;
 
+import dev.sessiongate.hook.LoggingResponseHook;
 import dev.sessiongate.hook.ResponseEvent;
 import dev.sessiongate.hook.ResponseHook;
 import dev.sessiongate.session.Session;
@@ -68,6 +69,13 @@ final class ResponseNotifier {
         int status = response.getStatus();
         if (status < 200 || status > 299) {
             notify(request, response, status, start, user, clientIp, null);
+        }
+    }
+
+    /** Writes what the default hook still counts (its windows of repeated responses). */
+    void close() {
+        if (hook instanceof LoggingResponseHook logging) {
+            logging.flush();
         }
     }
 

@@ -23,6 +23,7 @@ import dev.sessiongate.session.CaffeineSessionStore;
 import dev.sessiongate.session.GateStats;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
+import dev.sessiongate.util.Logfmt;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -95,14 +96,14 @@ public final class SessionGate implements Filter {
             try {
                 gate = builder().config(ConfigLoader.forFilter(params, location)).create();
             } catch (ConfigException e) {
-                LOG.error("event=config_error message=\"{}\"", e.getMessage());
+                LOG.error("event=config_error message={}", Logfmt.value(e.getMessage()));
                 throw new ServletException(e.getMessage(), e);
             }
         }
         filterConfig.getServletContext().setAttribute(CONTEXT_ATTRIBUTE, this);
         GateConfig config = gate.config();
-        LOG.info("event=filter_started filter={} realm=\"{}\" keyParts={} trustedProxies={} idleTimeout={} maxLifetime={} "
-                + "node={} store={}", filterConfig.getFilterName(), config.realm(), config.keyParts(),
+        LOG.info("event=filter_started filter={} realm={} keyParts={} trustedProxies={} idleTimeout={} maxLifetime={} "
+                + "node={} store={}", Logfmt.value(filterConfig.getFilterName()), Logfmt.value(config.realm()), config.keyParts(),
                 config.trustedProxies(), config.idleTimeout(), config.maxLifetime(), config.node(),
                 config.cluster() == null ? "memory" : "redis://" + config.cluster().where());
     }
@@ -151,7 +152,7 @@ public final class SessionGate implements Filter {
             ServletRegistration registration = context.getServletRegistration(servletName);
             return registration != null && OWN_SERVLETS.contains(registration.getClassName());
         } catch (RuntimeException e) {
-            LOG.warn("event=servlet_unknown servlet=\"{}\" message=\"treated as the application's\"", servletName, e);
+            LOG.warn("event=servlet_unknown servlet={} message=\"treated as the application's\"", Logfmt.value(servletName), e);
             return false;
         }
     }
@@ -198,7 +199,7 @@ public final class SessionGate implements Filter {
     public void revoke(Session session) {
         session.invalidate();
         gate.store().remove(session);
-        LOG.info("event=session_revoked user={} clientIp={} sessionId={}", session.identity().name(),
+        LOG.info("event=session_revoked user={} clientIp={} sessionId={}", Logfmt.value(session.identity().name()),
                 session.clientIp(), session.id());
     }
 
@@ -217,7 +218,7 @@ public final class SessionGate implements Filter {
         private GateConfig config;
         private Authenticator authenticator;
         private AccessPolicy accessPolicy;
-        private ResponseHook responseHook = new LoggingResponseHook();
+        private ResponseHook responseHook;
         private Ticker ticker = Ticker.systemTicker();
 
         private Builder() {
@@ -253,7 +254,7 @@ public final class SessionGate implements Filter {
             return this;
         }
 
-        /** Replaces the default, logging response hook. */
+        /** Replaces the default, logging response hook ({@code log.redact-headers}). */
         public Builder responseHook(ResponseHook hook) {
             this.responseHook = hook;
             return this;
@@ -277,10 +278,11 @@ public final class SessionGate implements Filter {
         Gatekeeper create() {
             GateConfig cfg = config != null ? config : ConfigLoader.load(configFile, settings);
             GateStats stats = new GateStats();
+            ResponseHook hook = responseHook != null ? responseHook : new LoggingResponseHook(cfg.redactHeaders(), ticker);
             CaffeineSessionStore local = new CaffeineSessionStore(cfg.maxSessions(), cfg.idleTimeout(),
                     cfg.maxLifetime(), ticker, stats);
             if (cfg.cluster() == null) {
-                return new Gatekeeper(cfg, cfg.keySecret(), authenticator(cfg), policy(cfg), responseHook, local, stats,
+                return new Gatekeeper(cfg, cfg.keySecret(), authenticator(cfg), policy(cfg), hook, local, stats,
                         tokens(cfg.tokensFile()), ticker);
             }
             RedisLink redis = RedisLink.connect(cfg.cluster());
@@ -292,7 +294,7 @@ public final class SessionGate implements Filter {
                 Duration flushEvery = Duration.ofMillis(Math.max(100, Math.min(5000, cfg.idleTimeout().toMillis() / 4)));
                 SessionStore store = new RedisSessionStore(redis, local, ticker, cfg.node(), cfg.idleTimeout(),
                         cfg.maxLifetime(), cfg.cluster().timeout(), flushEvery);
-                return new Gatekeeper(cfg, secret, authenticator(cfg), policy(cfg), responseHook, store, stats, tokens,
+                return new Gatekeeper(cfg, secret, authenticator(cfg), policy(cfg), hook, store, stats, tokens,
                         ticker);
             } catch (IOException e) {
                 redis.close();

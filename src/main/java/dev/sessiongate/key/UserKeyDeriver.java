@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.SecretKeySpec;
@@ -16,21 +17,28 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Each part enters the MAC as a tag byte, a length and the bytes, so no two different inputs
  * share an encoding ({@code user "ab" + path "/c"} is not {@code user "a" + path "b/c"}); an
- * absent header is a length no real value has. The Mac and its buffer are per thread, so the hot
- * path allocates only the key itself.
+ * absent header is a length no real value has. Macs and their buffers are reused from a few
+ * lock-free slots, so the hot path allocates only the key itself; no ThreadLocal, so nothing of a
+ * request (the buffer held {@code user:password}) or of the webapp stays on a container's threads
+ * after the request or after an undeploy.
  */
 public final class UserKeyDeriver {
     private static final byte ABSENT = (byte) 0xFF;
 
     private final KeyPart[] parts;
-    private final ThreadLocal<State> state;
+    private final SecretKeySpec spec;
+    /** Idle states, picked by thread id: a thread nearly always finds the one it left. */
+    private final AtomicReferenceArray<State> idle;
+    private final int mask;
 
     public UserKeyDeriver(Secret secret, List<KeyPart> parts) {
         this.parts = parts.toArray(new KeyPart[0]);
         byte[] key = secret.bytes();
-        SecretKeySpec spec = new SecretKeySpec(key, "HmacSHA256");
+        this.spec = new SecretKeySpec(key, "HmacSHA256");
         Arrays.fill(key, (byte) 0);
-        this.state = ThreadLocal.withInitial(() -> new State(spec));
+        int slots = Integer.highestOneBit(Math.max(8, 4 * Runtime.getRuntime().availableProcessors()) - 1) << 1;
+        this.idle = new AtomicReferenceArray<>(slots);
+        this.mask = slots - 1;
     }
 
     /**
@@ -40,9 +48,23 @@ public final class UserKeyDeriver {
      * @param clientIp the resolved client IP
      * @param path     the normalised path
      */
+    @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+
     public UserKey derive(byte[] credentials, int colon, String clientIp, String path, HttpServletRequest request) {
-        State s = state.get();
-        s.length = 0;
+        int slot = (int) Thread.currentThread().getId() & mask;
+        State s = idle.getAndSet(slot, null);
+        if (s == null) {
+            s = new State(spec);
+        }
+        try {
+            return derive(s, credentials, colon, clientIp, path, request);
+        } finally {
+            s.clear();
+            idle.set(slot, s);
+        }
+    }
+
+    private UserKey derive(State s, byte[] credentials, int colon, String clientIp, String path,
+                           HttpServletRequest request) {
         s.bytes('u', credentials, 0, colon);
         for (KeyPart part : parts) {
             switch (part.kind()) {
@@ -57,8 +79,19 @@ public final class UserKeyDeriver {
         return s.finish();
     }
 
+    /** Whether every idle state's buffer is all zeros: no credential is left behind (for tests). */
+    boolean holdsNoMessage() {
+        for (int i = 0; i < idle.length(); i++) {
+            State s = idle.get(i);
+            if (s != null && !s.isClear()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
-     * A thread's Mac and message buffer. The whole message is assembled first and handed to the
+     * A Mac and its message buffer. The whole message is assembled first and handed to the
      * Mac in one call: per-byte {@code Mac.update} calls cost more than the hashing itself.
      */
     private static final class State {
@@ -122,8 +155,26 @@ public final class UserKeyDeriver {
 
         private void ensure(int more) {
             if (length + more > buffer.length) {
-                buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
+                byte[] old = buffer;
+                buffer = Arrays.copyOf(old, Math.max(old.length * 2, length + more));
+                Arrays.fill(old, (byte) 0);
             }
+        }
+
+        /** Forgets the message (the user name and password) and the MAC. */
+        void clear() {
+            Arrays.fill(buffer, 0, Math.max(length, 32), (byte) 0);
+            length = 0;
+        }
+
+        /** Whether no byte of a message is left, for tests. */
+        boolean isClear() {
+            for (byte b : buffer) {
+                if (b != 0) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         UserKey finish() {

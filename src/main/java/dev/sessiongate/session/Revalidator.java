@@ -2,6 +2,7 @@ package dev.sessiongate.session;
 
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.util.DaemonThreads;
+import dev.sessiongate.util.Logfmt;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -45,7 +46,7 @@ public final class Revalidator implements AutoCloseable {
         try {
             executor.execute(() -> check(session));
         } catch (RejectedExecutionException e) {
-            LOG.warn("event=revalidation_skipped user={} reason=\"queue full\"", session.identity().name());
+            LOG.warn("event=revalidation_skipped user={} reason=\"queue full\"", Logfmt.value(session.identity().name()));
         }
     }
 
@@ -55,7 +56,8 @@ public final class Revalidator implements AutoCloseable {
             valid = validate.test(session.identity());
         } catch (RuntimeException e) {
             // The user store is down: keep the session rather than lock everyone out; try again later.
-            LOG.warn("event=revalidation_unavailable user={} message=\"{}\"", session.identity().name(), e.getMessage());
+            LOG.warn("event=revalidation_unavailable user={} message={}", Logfmt.value(session.identity().name()),
+                    Logfmt.value(e.getMessage()));
             return;
         }
         if (!valid) {
@@ -64,7 +66,7 @@ public final class Revalidator implements AutoCloseable {
             store.remove(session);
             LOG.info("event=session_revalidation_failed user={} clientIp={} sessionId={} message=\"user gone or "
                     + "credential changed; the next request authenticates again\"",
-                    session.identity().name(), session.clientIp(), session.id());
+                    Logfmt.value(session.identity().name()), session.clientIp(), session.id());
         }
     }
 

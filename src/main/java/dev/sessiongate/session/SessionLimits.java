@@ -1,5 +1,6 @@
 package dev.sessiongate.session;
 
+import dev.sessiongate.util.Logfmt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -62,7 +63,7 @@ public final class SessionLimits {
             if (userFull || ipFull || store.size() >= maxSessions) {
                 stats.countRejected();
                 LOG.warn("event=session_limit user={} clientIp={} perUser={} perIp={} message=\"new session refused\"",
-                        user, clientIp, store.countOfUser(user), store.countOfIp(clientIp));
+                        Logfmt.value(user), clientIp, store.countOfUser(user), store.countOfIp(clientIp));
                 return false;
             }
             return true;
@@ -103,7 +104,7 @@ public final class SessionLimits {
             session.invalidate();
             store.remove(session);
             stats.evictions.increment();
-            LOG.info("event=session_evicted user={} clientIp={} sessionId={} reason={}", session.identity().name(),
+            LOG.info("event=session_evicted user={} clientIp={} sessionId={} reason={}", Logfmt.value(session.identity().name()),
                     session.clientIp(), session.id(), limit);
         }
     }

@@ -50,6 +50,24 @@ class AccessPolicyTest {
     }
 
     @Test
+    void denyUsersIgnoresCaseAndSpacesButAllowUsersDoesNot() throws Exception {
+        try (GateServer server = start(new HtpasswdAuthenticator(Fixtures.USERS, Fixtures.GROUPS),
+                "policy.deny-users", "SHA1, Bcrypt-2Y")) {
+            assertThat(server.request().header("Authorization", basic("sha1", "sha1-pw")).post("/api/x")
+                    .statusCode()).isEqualTo(403);
+            assertThat(server.request().header("Authorization", basic("bcrypt-2y", "bcrypt-2y-pw")).post("/api/x")
+                    .statusCode()).isEqualTo(403);
+            assertThat(server.request().header("Authorization", basic("apr1-openssl", "apr1-openssl-pw")).post("/api/x")
+                    .statusCode()).isEqualTo(200);
+        }
+        try (GateServer server = start(new HtpasswdAuthenticator(Fixtures.USERS, Fixtures.GROUPS),
+                "policy.allow-users", "SHA1")) {
+            assertThat(server.request().header("Authorization", basic("sha1", "sha1-pw")).post("/api/x")
+                    .statusCode()).isEqualTo(403);
+        }
+    }
+
+    @Test
     void allowUsersLetsOnlyThemIn() throws Exception {
         try (GateServer server = start(new HtpasswdAuthenticator(Fixtures.USERS, Fixtures.GROUPS),
                 "policy.allow-users", "sha1")) {

@@ -74,6 +74,78 @@ class ResponseHookTest {
     }
 
     @Test
+    void anOrdinaryRedirectIsNoLoginWarning() {
+        try (GateServer server = start(null); LogCapture log = new LogCapture()) {
+            server.request().redirects().follow(false).header("Authorization", basic("alice", PASSWORD))
+                    .get("/api/fail/302-plain").then().statusCode(302);
+            log.await("event=response status=302");
+            assertThat(log.text()).doesNotContain("redirect_to_login");
+        }
+    }
+
+    /** Issue 13 point 2: secrets hide in more headers than four, and in path parameters. */
+    @Test
+    void secretLookingHeadersAndPathParameterValuesAreRedacted() {
+        try (GateServer server = start(null); LogCapture log = new LogCapture()) {
+            server.request().header("Authorization", basic("alice", PASSWORD))
+                    .header("X-Api-Key", "key-SECRET-1").header("X-Auth-Token", "token-SECRET-2")
+                    .header("X-Session-Id", "sid-SECRET-3").header("X-Request-Id", "req-78")
+                    .post("/api/fail/404;jsessionid=SECRETSID123;v=2").then().statusCode(404);
+            String line = log.await("event=response status=404");
+            assertThat(line).contains("X-Request-Id: req-78", "X-Api-Key: <redacted>", "X-Auth-Token: <redacted>",
+                    "path=\"/api/fail/404;jsessionid=<redacted>;v=<redacted>\"");
+            assertThat(log.text()).doesNotContain("SECRET");
+        }
+    }
+
+    /** Issue 13 point 1: a user name cannot add fields to the line. */
+    @Test
+    void aForgedUserNameStaysOneQuotedValue() {
+        try (GateServer server = start(null); LogCapture log = new LogCapture()) {
+            server.request().header("Authorization", basic("x clientIp=6.6.6.6 sessionId=forged", PASSWORD))
+                    .post("/api/fail/404").then().statusCode(404);
+            String line = log.await("event=response status=404");
+            assertThat(line).contains("user=\"x clientIp=6.6.6.6 sessionId=forged\" clientIp=127.0.0.1");
+        }
+    }
+
+    /** Issue 13 point 3: a spray of refusals from one address is one line and a count, not a line each. */
+    @Test
+    void repeatedRefusalsFromOneAddressAreCountedNotLoggedOneByOne() {
+        List<String> lines;
+        LoggingResponseHook hook = new LoggingResponseHook();
+        try (GateServer server = start(hook); LogCapture log = new LogCapture()) {
+            for (int i = 0; i < 30; i++) {
+                server.request().header("Authorization", "Bearer not-a-token-" + i).post("/api/x").then().statusCode(401);
+            }
+            log.await("event=response status=401");
+            hook.flush();
+            lines = log.lines();
+        }
+        assertThat(lines.stream().filter(l -> l.contains("event=response "))).hasSize(1);
+        assertThat(lines.stream().filter(l -> l.contains("event=responses_repeated status=401 clientIp=127.0.0.1 count=29")))
+                .hasSize(1);
+    }
+
+    @Test
+    void redactedHeadersAreConfigurable() {
+        LoggingResponseHook hook = new LoggingResponseHook(List.of("X-Partner-*", "Cookie"),
+                com.github.benmanes.caffeine.cache.Ticker.systemTicker());
+        assertThat(hook.isRedacted("x-partner-signature")).isTrue();
+        assertThat(hook.isRedacted("X-PARTNER-ID")).isTrue();
+        assertThat(hook.isRedacted("Cookie")).isTrue();
+        assertThat(hook.isRedacted("Authorization")).isFalse();
+        LoggingResponseHook defaults = new LoggingResponseHook();
+        for (String name : new String[] {"Authorization", "X-Api-Key", "X-Auth-Token", "X-Amz-Security-Token",
+                "X-CSRF-Token", "X-Client-Secret", "Set-Cookie", "X-Session-Id", "X-Hub-Signature-256"}) {
+            assertThat(defaults.isRedacted(name)).as(name).isTrue();
+        }
+        for (String name : new String[] {"X-Request-Id", "Content-Type", "User-Agent", "Accept", "Keep-Alive"}) {
+            assertThat(defaults.isRedacted(name)).as(name).isFalse();
+        }
+    }
+
+    @Test
     void customHookReceivesEveryNon2xxEvent() {
         List<ResponseEvent> events = new CopyOnWriteArrayList<>();
         try (GateServer server = start(events::add)) {
@@ -161,6 +233,10 @@ class ResponseHookTest {
             response.addHeader("Set-Cookie", "APPSESSION=server-cookie; Path=/");
             if (what.equals("302")) {
                 response.sendRedirect("/login");
+                return;
+            }
+            if (what.equals("302-plain")) {
+                response.sendRedirect("/orders/17");
                 return;
             }
             response.sendError(Integer.parseInt(what));

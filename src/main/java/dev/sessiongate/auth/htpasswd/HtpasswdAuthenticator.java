@@ -4,6 +4,7 @@ import dev.sessiongate.auth.Authenticator;
 import dev.sessiongate.auth.AuthenticatorUnavailableException;
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.Password;
+import dev.sessiongate.util.Logfmt;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,28 +39,32 @@ public final class HtpasswdAuthenticator implements Authenticator {
         this.usersFile = usersFile;
         this.groupsFile = groupsFile;
         this.snapshot = read();
-        LOG.info("event=users_loaded file={} users={}", usersFile, snapshot.users.size());
+        LOG.info("event=users_loaded file={} users={}", Logfmt.value(usersFile.toString()), snapshot.users.size());
     }
 
+    /**
+     * Looks {@code user} up exactly (as Apache does: {@code Alice} is not {@code alice}); the
+     * identity carries the name of the line that matched.
+     */
     @Override
     public Optional<Identity> authenticate(String user, Password password) {
         Snapshot current = current();
-        String hash = current.users.get(user);
-        if (hash == null) {
+        UserFiles.User line = current.users.get(user);
+        if (line == null) {
             // Spend the same time as for a wrong password, so that timing does not reveal users.
             PasswordHashes.matches(password.bytes(), PasswordHashes.DUMMY_HASH);
             return Optional.empty();
         }
-        if (!PasswordHashes.matches(password.bytes(), hash)) {
+        if (!PasswordHashes.matches(password.bytes(), line.hash())) {
             return Optional.empty();
         }
-        return Optional.of(new Identity(user, current.groups.getOrDefault(user, Set.of()), tag(hash)));
+        return Optional.of(new Identity(line.name(), current.groups.getOrDefault(line.name(), Set.of()), tag(line.hash())));
     }
 
     @Override
     public boolean validate(Identity identity) {
-        String hash = current().users.get(identity.name());
-        return hash != null && tag(hash).equals(identity.credentialTag());
+        UserFiles.User line = current().users.get(identity.name());
+        return line != null && tag(line.hash()).equals(identity.credentialTag());
     }
 
     /** The snapshot, re-read first if either file changed since. */
@@ -74,10 +79,10 @@ public final class HtpasswdAuthenticator implements Authenticator {
                 try {
                     current = read();
                     snapshot = current;
-                    LOG.info("event=users_reloaded file={} users={}", usersFile, current.users.size());
+                    LOG.info("event=users_reloaded file={} users={}", Logfmt.value(usersFile.toString()), current.users.size());
                 } catch (IOException e) {
-                    LOG.warn("event=users_reload_failed file={} message=\"{}\"; keeping the previous users",
-                            usersFile, e.toString());
+                    LOG.warn("event=users_reload_failed file={} message={} action=\"keeping the previous users\"",
+                            Logfmt.value(usersFile.toString()), Logfmt.value(e.toString()));
                     if (current.users.isEmpty()) {
                         throw new AuthenticatorUnavailableException("users file unreadable", e);
                     }
@@ -91,7 +96,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
         // Stamps first: a change during the read is then seen as a change on the next call.
         Object usersStamp = stamp(usersFile);
         Object groupsStamp = groupsFile == null ? null : stamp(groupsFile);
-        Map<String, String> users = UserFiles.readUsers(usersFile);
+        Map<String, UserFiles.User> users = UserFiles.readUsers(usersFile);
         Map<String, Set<String>> groups = groupsFile == null ? Map.of() : UserFiles.readGroups(groupsFile);
         return new Snapshot(users, groups, usersStamp, groupsStamp);
     }
@@ -107,7 +112,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
         return DigestUtils.sha256Hex(hash.getBytes(StandardCharsets.US_ASCII)).substring(0, 16);
     }
 
-    private record Snapshot(Map<String, String> users, Map<String, Set<String>> groups,
+    private record Snapshot(Map<String, UserFiles.User> users, Map<String, Set<String>> groups,
                             Object usersStamp, Object groupsStamp) {
 
         boolean isUpToDate(Path usersFile, Path groupsFile) {

@@ -1,5 +1,6 @@
 package dev.sessiongate.auth.htpasswd;
 
+import dev.sessiongate.util.Logfmt;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,9 +20,17 @@ final class UserFiles {
     private UserFiles() {
     }
 
-    /** User name → hash; lines with a hash this version cannot check are skipped with a warning. */
-    static Map<String, String> readUsers(Path file) throws IOException {
-        Map<String, String> users = new HashMap<>();
+    /** One line of an htpasswd file: the user's name exactly as written there, and the hash. */
+    record User(String name, String hash) {
+        @Override
+        public String toString() {
+            return "User[" + name + "]"; // never the hash: plain-text "hashes" are passwords
+        }
+    }
+
+    /** User name → its line; lines with a hash this version cannot check are skipped with a warning. */
+    static Map<String, User> readUsers(Path file) throws IOException {
+        Map<String, User> users = new HashMap<>();
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -30,7 +39,7 @@ final class UserFiles {
             }
             int colon = line.indexOf(':');
             if (colon <= 0) {
-                LOG.warn("event=users_file_bad_line file={} line={} message=\"expected user:hash\"", file, i + 1);
+                LOG.warn("event=users_file_bad_line file={} line={} message=\"expected user:hash\"", Logfmt.value(String.valueOf(file)), i + 1);
                 continue;
             }
             String user = line.substring(0, colon);
@@ -38,10 +47,10 @@ final class UserFiles {
             if (!PasswordHashes.isSupported(hash)) {
                 // Never print the hash itself: plain-text "hashes" are passwords.
                 LOG.warn("event=users_file_unsupported_hash file={} line={} user={} message=\"use bcrypt (htpasswd -B)\"",
-                        file, i + 1, user);
+                        Logfmt.value(String.valueOf(file)), i + 1, Logfmt.value(user));
                 continue;
             }
-            users.put(user, hash);
+            users.put(user, new User(user, hash));
         }
         return users;
     }

@@ -1,7 +1,10 @@
 package dev.sessiongate.auth.ldap;
 
 import com.unboundid.ldap.sdk.BindRequest;
+import com.unboundid.ldap.sdk.DN;
+import com.unboundid.ldap.sdk.Entry;
 import com.unboundid.ldap.sdk.Filter;
+import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.LDAPConnectionOptions;
 import com.unboundid.ldap.sdk.LDAPConnectionPool;
 import com.unboundid.ldap.sdk.LDAPException;
@@ -37,15 +40,29 @@ import javax.net.ssl.SSLContext;
  * user name is escaped for DNs and filters, so that no user name can change the query.
  * Connections are pooled; {@code ldaps://} or {@code ldap.start-tls} encrypt them, trusting
  * {@code ldap.trust-store} or the JVM's certificates, and the certificate must name the host.
+ *
+ * <p>The identity's name is the entry's, as the directory stores it, never the name as typed: a
+ * directory binds {@code ALICE} and {@code " alice"} as {@code uid=alice}, and the policy, the
+ * limits and the admin API must see one user. The <em>naming attribute</em> is the one that
+ * {@code {0}} stands for ({@code uid} in {@code uid={0},ou=people,…} or in {@code (uid={0})}; the
+ * first one in the filter if there are several). The name is that attribute's value in the
+ * entry's own DN (its RDN) when the entry is named by it, else its one value in the entry. An
+ * entry with several values and none in its DN, or none the server shows, is refused as a
+ * failure of the directory ({@code 503}) rather than named by a guess. The entry is read as the
+ * user right after the bind with {@code ldap.user-dn-pattern} (so no service account is needed;
+ * users must be able to read their own entry), and comes with the search otherwise.
  */
 public final class LdapAuthenticator implements Authenticator, AutoCloseable {
     private static final int POOL_SIZE = 10;
 
     private final GateConfig.Ldap settings;
+    /** The attribute {@code {0}} stands for, or {@code null} if that cannot be told: then the RDN's. */
+    private final String nameAttribute;
     private final LDAPConnectionPool pool;
 
     public LdapAuthenticator(GateConfig.Ldap settings) throws LDAPException {
         this.settings = settings;
+        this.nameAttribute = nameAttribute(settings);
         boolean ldaps = settings.url().getScheme().equalsIgnoreCase("ldaps");
         int port = settings.url().getPort() > 0 ? settings.url().getPort() : ldaps ? 636 : 389;
         SSLContext tls = ldaps || settings.startTls() ? tls(settings) : null;
@@ -65,12 +82,12 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
             return Optional.empty(); // an empty password would be an anonymous bind, which always "succeeds"
         }
         try {
-            String dn = userDn(user);
-            if (dn == null) {
+            Entry entry = settings.userDnPattern() != null ? bindByPattern(user, password) : bindBySearch(user, password);
+            if (entry == null) {
                 return Optional.empty();
             }
-            pool.bindAndRevertAuthentication(new SimpleBindRequest(dn, password.bytes()));
-            return Optional.of(new Identity(user, groups(dn, user), dn));
+            String name = nameOf(entry);
+            return Optional.of(new Identity(name, groups(entry.getDN(), name), entry.getDN()));
         } catch (LDAPException e) {
             if (e.getResultCode() == ResultCode.INVALID_CREDENTIALS || e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
                 return Optional.empty();
@@ -89,24 +106,120 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
         }
     }
 
-    private String userDn(String user) throws LDAPException {
-        if (settings.userDnPattern() != null) {
-            // An RDN's text is "attribute=escaped value": the escaping is the SDK's, not ours.
-            String escaped = new RDN("x", user).toString().substring(2);
-            return settings.userDnPattern().replace("{0}", escaped);
+    /**
+     * Binds as the DN of {@code ldap.user-dn-pattern} and reads that entry as the user, on one
+     * pooled connection that gets the pool's own authentication back afterwards.
+     */
+    private Entry bindByPattern(String user, Password password) throws LDAPException {
+        // An RDN's text is "attribute=escaped value": the escaping is the SDK's, not ours.
+        String dn = settings.userDnPattern().replace("{0}", new RDN("x", user).toString().substring(2));
+        LDAPConnection connection = pool.getConnection();
+        boolean usable = false;
+        try {
+            connection.bind(new SimpleBindRequest(dn, password.bytes()));
+            Entry entry = connection.getEntry(dn, attributes());
+            usable = true;
+            if (entry == null) {
+                // The password was right, but without the entry nobody can say whose it was.
+                throw new AuthenticatorUnavailableException("LDAP: the entry bound to is not readable by its user", null);
+            }
+            return entry;
+        } catch (LDAPException e) {
+            usable = ResultCode.isConnectionUsable(e.getResultCode());
+            throw e;
+        } finally {
+            if (usable) {
+                pool.releaseAndReAuthenticateConnection(connection); // never leave it bound as the user
+            } else {
+                pool.releaseDefunctConnection(connection);
+            }
         }
-        Filter filter = Filter.create(settings.searchFilter().replace("{0}", Filter.encodeValue(user)));
-        SearchResult result = pool.search(settings.searchBase(), SearchScope.SUB, filter, "1.1");
-        return result.getEntryCount() == 1 ? result.getSearchEntries().get(0).getDN() : null;
     }
 
-    private Set<String> groups(String dn, String user) throws LDAPException {
+    /** Finds the one entry of {@code ldap.search-filter} as the service account, then binds as it. */
+    private Entry bindBySearch(String user, Password password) throws LDAPException {
+        Filter filter = Filter.create(settings.searchFilter().replace("{0}", Filter.encodeValue(user)));
+        SearchResult result = pool.search(settings.searchBase(), SearchScope.SUB, filter, attributes());
+        if (result.getEntryCount() != 1) {
+            return null;
+        }
+        SearchResultEntry entry = result.getSearchEntries().get(0);
+        pool.bindAndRevertAuthentication(new SimpleBindRequest(entry.getDN(), password.bytes()));
+        return entry;
+    }
+
+    /** What to read of the user's entry: the naming attribute; the DN comes with any entry. */
+    private String attributes() {
+        return nameAttribute == null ? "1.1" : nameAttribute;
+    }
+
+    /** The user's name as the directory stores it (see the class comment). */
+    private String nameOf(Entry entry) throws LDAPException {
+        RDN rdn = entry.getParsedDN().getRDN();
+        if (rdn != null) {
+            String[] names = rdn.getAttributeNames();
+            for (int i = 0; i < names.length; i++) {
+                if (nameAttribute == null || names[i].equalsIgnoreCase(nameAttribute)) {
+                    return rdn.getAttributeValues()[i];
+                }
+            }
+        }
+        String[] values = nameAttribute == null ? null : entry.getAttributeValues(nameAttribute);
+        if (values != null && values.length == 1) {
+            return values[0];
+        }
+        throw new AuthenticatorUnavailableException("LDAP: " + entry.getDN() + " has " + (values == null ? 0 : values.length)
+                + " values of " + nameAttribute + " and is not named by it, so its user's name cannot be told", null);
+    }
+
+    /**
+     * The attribute that {@code {0}} stands for: in {@code ldap.user-dn-pattern}, the one whose
+     * value holds it; in {@code ldap.search-filter}, the first one compared with it. {@code null}
+     * when neither parses before {@code {0}} is filled in.
+     */
+    private static String nameAttribute(GateConfig.Ldap settings) {
+        try {
+            if (settings.userDnPattern() != null) {
+                for (RDN rdn : DN.getRDNs(settings.userDnPattern())) {
+                    for (int i = 0; i < rdn.getAttributeNames().length; i++) {
+                        if (rdn.getAttributeValues()[i].contains("{0}")) {
+                            return rdn.getAttributeNames()[i];
+                        }
+                    }
+                }
+                return null;
+            }
+            return comparedWithUser(Filter.create(settings.searchFilter()));
+        } catch (LDAPException e) {
+            return null;
+        }
+    }
+
+    private static String comparedWithUser(Filter filter) {
+        byte type = filter.getFilterType();
+        if (type == Filter.FILTER_TYPE_AND || type == Filter.FILTER_TYPE_OR) {
+            for (Filter component : filter.getComponents()) {
+                String attribute = comparedWithUser(component);
+                if (attribute != null) {
+                    return attribute;
+                }
+            }
+            return null;
+        }
+        boolean comparison = type == Filter.FILTER_TYPE_EQUALITY || type == Filter.FILTER_TYPE_APPROXIMATE_MATCH
+                || type == Filter.FILTER_TYPE_GREATER_OR_EQUAL || type == Filter.FILTER_TYPE_LESS_OR_EQUAL
+                || type == Filter.FILTER_TYPE_EXTENSIBLE_MATCH;
+        return comparison && filter.getAssertionValue().contains("{0}") ? filter.getAttributeName() : null;
+    }
+
+    /** The groups of the entry {@code dn} whose user is {@code name}, as the directory stores both. */
+    private Set<String> groups(String dn, String name) throws LDAPException {
         Set<String> groups = new LinkedHashSet<>();
         if (settings.groupSearchBase() == null) {
             return groups;
         }
         Filter filter = Filter.create(settings.groupFilter().replace("{0}", Filter.encodeValue(dn))
-                .replace("{1}", Filter.encodeValue(user)));
+                .replace("{1}", Filter.encodeValue(name)));
         for (SearchResultEntry group : pool.search(settings.groupSearchBase(), SearchScope.SUB, filter, "cn").getSearchEntries()) {
             String cn = group.getAttributeValue("cn");
             if (cn != null) {

@@ -73,6 +73,17 @@ class HtpasswdAuthenticatorTest {
     }
 
     @Test
+    void namesAreLookedUpExactlyAndTheIdentityIsTheLines() throws IOException {
+        HtpasswdAuthenticator users = new HtpasswdAuthenticator(Fixtures.USERS, Fixtures.GROUPS);
+        for (String variant : new String[] {"SHA1", "Sha1", " sha1", "sha1 ", "JÜRGEN"}) {
+            String password = variant.strip().toLowerCase(java.util.Locale.ROOT).equals("jürgen") ? "jürgen-pässwörd" : "sha1-pw";
+            assertThat(check(users, variant, password)).as(variant).isEmpty();
+        }
+        assertThat(check(users, "sha1", "sha1-pw")).map(Identity::name).contains("sha1");
+        assertThat(check(users, "jürgen", "jürgen-pässwörd")).map(Identity::name).contains("jürgen");
+    }
+
+    @Test
     void groupsComeFromTheHtgroupFile() throws IOException {
         HtpasswdAuthenticator users = new HtpasswdAuthenticator(Fixtures.USERS, Fixtures.GROUPS);
         assertThat(check(users, "bcrypt-2y", "bcrypt-2y-pw").orElseThrow().groups()).containsExactlyInAnyOrder("partners", "admins");
