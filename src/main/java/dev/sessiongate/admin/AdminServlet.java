@@ -7,6 +7,7 @@ import dev.sessiongate.filter.Rejection;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.key.ClientIpResolver;
 import dev.sessiongate.session.GateStats;
+import dev.sessiongate.util.Logfmt;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -104,7 +105,8 @@ public final class AdminServlet extends HttpServlet {
         }
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             // No token, so no guess: a browser or a probe. Not counted, and not logged at INFO.
-            LOG.debug("event=admin_unauthenticated clientIp={} method={}", clientIp, request.getMethod());
+            LOG.debug("event=admin_unauthenticated clientIp={} method={}", Logfmt.value(clientIp),
+                    Logfmt.value(request.getMethod()));
             failures.respond(response, Rejection.ADMIN_UNAUTHORIZED, null, null);
             return false;
         }

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.sessiongate.util.Logfmt;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -77,10 +78,10 @@ final class AdminThrottle {
             if (failures == 1) {
                 LOG.warn("event=admin_unauthorized clientIp={} method={} path={} message=\"wrong admin token; further "
                         + "ones from this address are counted and summarised, not logged one by one\"",
-                        clientIp, method, path);
+                        Logfmt.value(clientIp), Logfmt.value(method), Logfmt.value(path));
             }
             if (failures == maxFailures) {
-                LOG.warn("event=admin_throttled clientIp={} failures={} retryAfter={}", clientIp, failures,
+                LOG.warn("event=admin_throttled clientIp={} failures={} retryAfter={}", Logfmt.value(clientIp), failures,
                         seconds(now));
             }
         }
@@ -99,7 +100,7 @@ final class AdminThrottle {
 
         synchronized void summarise(String clientIp) {
             if (failures > 1 || refused > 0) {
-                LOG.info("event=admin_unauthorized_summary clientIp={} failures={} refused={}", clientIp, failures,
+                LOG.info("event=admin_unauthorized_summary clientIp={} failures={} refused={}", Logfmt.value(clientIp), failures,
                         refused);
             }
         }

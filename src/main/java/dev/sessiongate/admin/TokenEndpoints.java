@@ -5,6 +5,7 @@ import dev.sessiongate.filter.FailureResponder;
 import dev.sessiongate.filter.Rejection;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.session.Session;
+import dev.sessiongate.util.Logfmt;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -43,7 +44,8 @@ final class TokenEndpoints {
         try {
             route(path, method, request, response);
         } catch (ApiTokens.StoreFailedException e) {
-            LOG.warn("event=token_store_failed method={} path={} message=\"{}\"", method, path, e.getMessage());
+            LOG.warn("event=token_store_failed method={} path={} message={}", Logfmt.value(method), Logfmt.value(path),
+                    Logfmt.value(e.getMessage()));
             failures.respond(response, Rejection.STORE_UNAVAILABLE, null, null);
         }
     }

@@ -631,8 +631,8 @@ public final class RedisSessionStore implements SessionStore {
             }
         }
         if (failed > 0) {
-            LOG.warn("event=write_back_failed sessions={} first=\"{}\" message=\"Redis refused these sessions; they "
-                    + "stay on this node only\"", failed, firstFailure);
+            LOG.warn("event=write_back_failed sessions={} first={} message=\"Redis refused these sessions; they "
+                    + "stay on this node only\"", failed, Logfmt.value(firstFailure));
         }
         LOG.info("event=sessions_written_back sessions={} of={} failed={}", written, sessions.size(), failed);
     }
