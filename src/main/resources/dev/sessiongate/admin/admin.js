@@ -16,29 +16,28 @@
     return fetch(base + path, { method: method, headers: { 'Authorization': 'Bearer ' + token } });
   }
 
-  function cell(row, text, className) {
-    const td = document.createElement('td');
-    td.textContent = text === null || text === undefined ? '' : String(text);
-    if (className) { td.className = className; }
-    row.appendChild(td);
+  function text(value) {
+    return value === null || value === undefined ? '' : String(value);
   }
 
   function time(iso) {
     return new Date(iso).toLocaleString();
   }
 
+  function values(s) {
+    return [s.id, s.user, s.clientIp, time(s.createdAt), time(s.lastAccessedAt), time(s.expiresAt), s.requests,
+      s.permanent ? 'yes' : '', s.node];
+  }
+
   function row(s) {
     const tr = document.createElement('tr');
     tr.dataset.id = s.id;
-    cell(tr, s.id, 'id');
-    cell(tr, s.user);
-    cell(tr, s.clientIp);
-    cell(tr, time(s.createdAt));
-    cell(tr, time(s.lastAccessedAt));
-    cell(tr, time(s.expiresAt));
-    cell(tr, s.requests);
-    cell(tr, s.permanent ? 'yes' : '');
-    cell(tr, s.node);
+    for (const value of values(s)) {
+      const td = document.createElement('td');
+      td.textContent = text(value);
+      tr.appendChild(td);
+    }
+    tr.firstChild.className = 'id';
     const action = document.createElement('td');
     const revoke = document.createElement('button');
     revoke.className = 'revoke';
@@ -50,6 +49,20 @@
     action.appendChild(revoke);
     tr.appendChild(action);
     return tr;
+  }
+
+  // Rows of sessions already shown are updated in place, not made anew: a button stays the same
+  // button across refreshes, under the pointer and for anything that holds it.
+  function render(sessions) {
+    const body = document.querySelector('#sessions tbody');
+    const shown = new Map();
+    for (const tr of body.children) { shown.set(tr.dataset.id, tr); }
+    body.replaceChildren(...sessions.map((s) => {
+      const tr = shown.get(s.id);
+      if (!tr) { return row(s); }
+      values(s).forEach((value, i) => { tr.children[i].textContent = text(value); });
+      return tr;
+    }));
   }
 
   // Whether the answer is usable; says why not where the user can see it.
@@ -79,7 +92,7 @@
       refresh();
       return;
     }
-    document.querySelector('#sessions tbody').replaceChildren(...page.sessions.map(row));
+    render(page.sessions);
     document.getElementById('empty').hidden = page.sessions.length > 0;
     document.getElementById('range').textContent = page.total === 0 ? ''
         : (offset + 1) + '–' + (offset + page.sessions.length) + ' of ' + page.total;
