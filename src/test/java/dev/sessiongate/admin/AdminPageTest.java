@@ -2,11 +2,11 @@ package dev.sessiongate.admin;
 
 import static dev.sessiongate.testing.Fixtures.basic;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.GateServer;
+import dev.sessiongate.testing.Required;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,13 +30,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class AdminPageTest {
     private static final String TOKEN = "admin-token-0123456789abcdef";
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path CHROMIUM = Path.of(Required.path("chromium", "/usr/bin/chromium"));
+    private static final Path CHROMEDRIVER = Path.of(Required.path("chromedriver", "/usr/bin/chromedriver"));
 
     @Test
     void signInSeeSessionsLiveAndRevokeOne() throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "needs Debian's chromium and chromium-driver (.ci/run installs them)");
+        requireChromium();
         SessionGate gate = SessionGate.builder()
                 .set("key.secret", Fixtures.SECRET)
                 .set("users.file", Fixtures.USERS.toString())
@@ -85,8 +84,7 @@ class AdminPageTest {
 
     @Test
     void theListComesAPageAtATime() throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "needs Debian's chromium and chromium-driver (.ci/run installs them)");
+        requireChromium();
         SessionGate gate = SessionGate.builder()
                 .set("key.secret", Fixtures.SECRET)
                 .set("users.file", Fixtures.USERS.toString())
@@ -119,6 +117,12 @@ class AdminPageTest {
                 browser.quit();
             }
         }
+    }
+
+    /** Debian's chromium and chromium-driver, which .ci/run installs: else skipped, or failed under CI=true. */
+    private static void requireChromium() {
+        Required.program(Files.isExecutable(CHROMIUM), "Chromium (" + CHROMIUM + ")");
+        Required.program(Files.isExecutable(CHROMEDRIVER), "ChromeDriver (" + CHROMEDRIVER + ")");
     }
 
     private static WebDriver chromium() {
