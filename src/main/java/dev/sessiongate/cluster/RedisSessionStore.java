@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -160,6 +161,7 @@ public final class RedisSessionStore implements SessionStore {
     private final RedisLink redis;
     private final CaffeineSessionStore near;
     private final Ticker ticker;
+    private final LongSupplier clock;
     private final String node;
     private final long idleMillis;
     private final long lifetimeMillis;
@@ -174,7 +176,18 @@ public final class RedisSessionStore implements SessionStore {
      */
     public RedisSessionStore(RedisLink redis, CaffeineSessionStore near, Ticker ticker, String node,
                              Duration idleTimeout, Duration maxLifetime, Duration timeout, Duration flushEvery) {
+        this(redis, near, ticker, System::currentTimeMillis, node, idleTimeout, maxLifetime, timeout, flushEvery);
+    }
+
+    /**
+     * As above, with the wall clock that deadlines in Redis are computed and checked by (epoch
+     * milliseconds): tests move it with {@code ticker} instead of sleeping. Redis's own expiry of
+     * keys and its trimming of the index sets follow Redis's clock.
+     */
+    RedisSessionStore(RedisLink redis, CaffeineSessionStore near, Ticker ticker, LongSupplier clock, String node,
+                      Duration idleTimeout, Duration maxLifetime, Duration timeout, Duration flushEvery) {
         this.redis = redis;
+        this.clock = clock;
         this.near = near;
         this.ticker = ticker;
         this.node = node;
@@ -357,7 +370,7 @@ public final class RedisSessionStore implements SessionStore {
     private int count(String index, IntSupplier local) {
         try {
             Long count = redis.script(COUNT, ScriptOutputType.INTEGER, new String[] {index},
-                    Long.toString(System.currentTimeMillis()));
+                    Long.toString(clock.getAsLong()));
             return count.intValue();
         } catch (RedisLink.Unavailable e) {
             return local.getAsInt();
@@ -433,8 +446,8 @@ public final class RedisSessionStore implements SessionStore {
     }
 
     /** Deadlines from now on: the live members of an index set. */
-    private static Range<Double> live() {
-        return Range.create((double) System.currentTimeMillis(), Double.POSITIVE_INFINITY);
+    private Range<Double> live() {
+        return Range.create((double) clock.getAsLong(), Double.POSITIVE_INFINITY);
     }
 
     /**
@@ -505,7 +518,7 @@ public final class RedisSessionStore implements SessionStore {
             }
         }
         Map<String, Double> deadlines = new HashMap<>();
-        String now = Long.toString(System.currentTimeMillis());
+        String now = Long.toString(clock.getAsLong());
         for (int from = 0; from < indexes.size(); from += UNION_BATCH) {
             String[] batch = indexes.subList(from, Math.min(indexes.size(), from + UNION_BATCH)).toArray(new String[0]);
             List<Object> flat = redis.script(UNION, ScriptOutputType.MULTI, batch, now);
@@ -664,7 +677,7 @@ public final class RedisSessionStore implements SessionStore {
             return null;
         }
         try {
-            long nowMillis = System.currentTimeMillis();
+            long nowMillis = clock.getAsLong();
             long nowNanos = ticker.read();
             long created = Long.parseLong(fields.get("created"));
             long last = Long.parseLong(fields.get("last"));

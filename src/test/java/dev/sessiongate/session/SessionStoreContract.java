@@ -9,21 +9,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link SessionStore} does, whatever keeps its sessions: one suite, run against the
- * Caffeine store and the Redis store, on the real clock.
+ * Caffeine store and the Redis store, on a {@link FakeClock} that the tests move instead of
+ * sleeping.
  */
 public abstract class SessionStoreContract {
     private final List<SessionStore> opened = new ArrayList<>();
+    private final FakeClock clock = new FakeClock();
 
-    /** A new, empty store. */
-    protected abstract SessionStore newStore(Duration idleTimeout, Duration maxLifetime);
+    /** A new, empty store whose time is {@code clock}'s. */
+    protected abstract SessionStore newStore(Duration idleTimeout, Duration maxLifetime, FakeClock clock);
 
     private SessionStore store(Duration idleTimeout) {
-        SessionStore store = newStore(idleTimeout, Duration.ofHours(1));
+        SessionStore store = newStore(idleTimeout, Duration.ofHours(1), clock);
         opened.add(store);
         return store;
     }
@@ -33,9 +36,31 @@ public abstract class SessionStoreContract {
         opened.forEach(SessionStore::close);
     }
 
-    protected static Session session(long keyBits, String user, String ip) {
+    private Session session(long keyBits, String user, String ip) {
         return new Session(new UserKey(keyBits, ~keyBits, keyBits * 31, 7), new Identity(user, Set.of("staff", "ops"),
-                "tag-" + user), ip, System.currentTimeMillis(), Ticker.systemTicker().read());
+                "tag-" + user), ip, clock.millis(), clock.ticker().read());
+    }
+
+    /**
+     * Time for a store: a ticker and the wall clock that goes with it, both moved only by
+     * {@link #advance}. The wall clock starts at the real one, as Redis keeps its own.
+     */
+    public static final class FakeClock {
+        private final long startMillis = System.currentTimeMillis();
+        private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+
+        public Ticker ticker() {
+            return nanos::get;
+        }
+
+        /** Epoch milliseconds, moving with the ticker. */
+        public long millis() {
+            return startMillis + (nanos.get() - 1_000_000_000L) / 1_000_000;
+        }
+
+        void advance(Duration duration) {
+            nanos.addAndGet(duration.toNanos());
+        }
     }
 
     @Test
@@ -152,11 +177,18 @@ public abstract class SessionStoreContract {
     }
 
     @Test
-    void anIdleSessionEndsAfterTheIdleTimeout() throws InterruptedException {
-        SessionStore store = store(Duration.ofMillis(800));
+    void anIdleSessionEndsAfterTheIdleTimeout() {
+        SessionStore store = store(Duration.ofMinutes(10));
         Session session = store.save(session(1, "alice", "192.0.2.1"));
-        Thread.sleep(1200);
+        clock.advance(Duration.ofMinutes(9));
+        assertThat(store.find(session.key())).isNotNull();
+        assertThat(store.countOfUser("alice")).isEqualTo(1);
+
+        clock.advance(Duration.ofMinutes(2)); // 11 minutes without a request (a lookup is not one)
         assertThat(store.find(session.key())).isNull();
+        assertThat(store.findById(session.id())).isNull();
         assertThat(store.countOfUser("alice")).isZero();
+        assertThat(store.countOfIp("192.0.2.1")).isZero();
+        assertThat(store.search(null, 0, 10).total()).isZero();
     }
 }
