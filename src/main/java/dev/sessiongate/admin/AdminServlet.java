@@ -160,6 +160,7 @@ public final class AdminServlet extends HttpServlet {
         view.put("sessions", gate.sessionCount());
         view.put("hits", stats.hits());
         view.put("misses", stats.misses());
+        view.put("coalesced", stats.coalesced());
         view.put("authCalls", stats.authCalls());
         view.put("authFailures", stats.authFailures());
         view.put("evictions", stats.evictions());
