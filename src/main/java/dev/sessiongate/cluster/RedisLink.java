@@ -92,7 +92,10 @@ public final class RedisLink implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid configuration: store.redis-uri=<redacted>: not a Redis URI");
         }
-        uri.setTimeout(timeout);
+        // The connection's handshake (at start-up, and after a reconnect) may take four time-outs: a
+        // JVM still starting, or a busy machine, needs more than one call's worth. Every command
+        // stays bounded by store.timeout itself, through the TimeoutOptions below.
+        uri.setTimeout(timeout.multipliedBy(4));
         ClientResources resources = ClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
