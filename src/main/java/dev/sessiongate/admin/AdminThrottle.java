@@ -81,8 +81,8 @@ final class AdminThrottle {
                         Logfmt.value(clientIp), Logfmt.value(method), Logfmt.value(path));
             }
             if (failures == maxFailures) {
-                LOG.warn("event=admin_throttled clientIp={} failures={} retryAfter={}", Logfmt.value(clientIp), failures,
-                        seconds(now));
+                LOG.warn("event=admin_throttled clientIp={} failures={} retryAfter={}", Logfmt.value(clientIp),
+                        failures, seconds(now));
             }
         }
 
@@ -100,8 +100,8 @@ final class AdminThrottle {
 
         synchronized void summarise(String clientIp) {
             if (failures > 1 || refused > 0) {
-                LOG.info("event=admin_unauthorized_summary clientIp={} failures={} refused={}", Logfmt.value(clientIp), failures,
-                        refused);
+                LOG.info("event=admin_unauthorized_summary clientIp={} failures={} refused={}",
+                        Logfmt.value(clientIp), failures, refused);
             }
         }
     }

@@ -65,98 +65,6 @@ public final class RedisSessionStore implements SessionStore {
     /** Removals made while Redis was away, replayed when it returns; beyond this many, the oldest are dropped. */
     private static final int MAX_PENDING_REMOVALS = 10_000;
 
-    /**
-     * Adds a session to the indexes: its member in the sets {@code sg:u:<user>},
-     * {@code sg:ip:<address>} and {@code sg:all}, its user and address in {@code sg:users} and
-     * {@code sg:ips} (for the admin's search), all scored by its deadline, and
-     * {@code sg:id:<id>} → member, expiring with it. A set lives as long as its longest-lived
-     * member. Members whose deadline passed (by Redis's clock) leave at the same time; else a busy
-     * cluster's sets, which never expire as a whole, would grow with every session ever made.
-     */
-    private static final String INDEX = """
-            local function expire(key, deadline)
-              local expires = redis.call('PEXPIRETIME', key)
-              if expires < 0 or expires < deadline then redis.call('PEXPIREAT', key, deadline) end
-            end
-            local function index(keys, deadline, member, user, ip)
-              local time = redis.call('TIME')
-              local expired = string.format('(%.0f', tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000))
-              for i = 2, 4 do
-                redis.call('ZREMRANGEBYSCORE', keys[i], '-inf', expired)
-                redis.call('ZADD', keys[i], deadline, member)
-                expire(keys[i], deadline)
-              end
-              local names = {user, ip}
-              for i = 6, 7 do
-                redis.call('ZREMRANGEBYSCORE', keys[i], '-inf', expired)
-                redis.call('ZADD', keys[i], 'GT', deadline, names[i - 5])
-                expire(keys[i], deadline)
-              end
-              redis.call('SET', keys[5], member, 'PXAT', string.format('%.0f', deadline))
-            end
-            """;
-    /**
-     * KEYS session, user, ip, all, id, users, ips ({@link #keys}); ARGV id user groups tag ip
-     * created last node requests deadline member, then shared field, value, field, value...
-     */
-    private static final String SAVE = INDEX + """
-            if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGETALL', KEYS[1]) end
-            index(KEYS, tonumber(ARGV[10]), ARGV[11], ARGV[2], ARGV[5]) -- first: if it fails, no record is left without its indexes
-            redis.call('HSET', KEYS[1], 'id', ARGV[1], 'user', ARGV[2], 'groups', ARGV[3], 'tag', ARGV[4],
-              'ip', ARGV[5], 'created', ARGV[6], 'last', ARGV[7], 'node', ARGV[8], 'requests', ARGV[9])
-            for i = 12, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-            redis.call('PEXPIREAT', KEYS[1], ARGV[10])
-            return {}
-            """;
-    /**
-     * KEYS as SAVE, then the secret's; ARGV id last requestsDelta idleMillis lifetimeMillis member
-     * user ip.
-     * Returns 1, or 0 when the session is gone (removed on another node), or -1 when Redis lost
-     * everything (the probe will notice and the nodes write back).
-     */
-    private static final String TOUCH = INDEX + """
-            if redis.call('EXISTS', KEYS[8]) == 0 then return -1 end
-            if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
-            local last = math.max(tonumber(redis.call('HGET', KEYS[1], 'last')), tonumber(ARGV[2]))
-            redis.call('HSET', KEYS[1], 'last', string.format('%.0f', last))
-            redis.call('HINCRBY', KEYS[1], 'requests', ARGV[3])
-            local created = tonumber(redis.call('HGET', KEYS[1], 'created'))
-            local deadline = math.min(last + tonumber(ARGV[4]), created + tonumber(ARGV[5]))
-            redis.call('PEXPIREAT', KEYS[1], string.format('%.0f', deadline))
-            index(KEYS, deadline, ARGV[6], ARGV[7], ARGV[8])
-            return 1
-            """;
-    /** KEYS as SAVE; ARGV id member message channel. */
-    private static final String REMOVE = """
-            redis.call('DEL', KEYS[5])
-            local current = redis.call('HGET', KEYS[1], 'id')
-            if current and current ~= ARGV[1] then return 0 end
-            if current then redis.call('DEL', KEYS[1]) end
-            for i = 2, 4 do redis.call('ZREM', KEYS[i], ARGV[2]) end
-            redis.call('PUBLISH', ARGV[4], ARGV[3])
-            return 1
-            """;
-    /** KEYS session; ARGV id field value message channel. */
-    private static final String SHARE = """
-            if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
-            redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-            redis.call('PUBLISH', ARGV[5], ARGV[4])
-            return 1
-            """;
-    /** KEYS index sets; ARGV now. Their live members and deadlines, flat: member, deadline, member... */
-    private static final String UNION = """
-            local found = {}
-            for i = 1, #KEYS do
-              local live = redis.call('ZRANGEBYSCORE', KEYS[i], ARGV[1], '+inf', 'WITHSCORES')
-              for j = 1, #live do found[#found + 1] = live[j] end
-            end
-            return found
-            """;
-    /** KEYS index; ARGV now. */
-    private static final String COUNT = """
-            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-            return redis.call('ZCARD', KEYS[1])
-            """;
 
     private final RedisLink redis;
     private final CaffeineSessionStore near;
@@ -240,12 +148,13 @@ public final class RedisSessionStore implements SessionStore {
         session.storeState(new Shared(node, requests));
         Session stored = session;
         try {
-            List<Object> first = redis.script(SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session, requests));
+            List<Object> first = redis.script(RedisScripts.SAVE, ScriptOutputType.MULTI, keys(session),
+                    saveArgs(session, requests));
             Session other = first.isEmpty() ? null : restore(session.key(), pairs(first));
             if (!first.isEmpty() && other == null) {
                 // Redis still had an expired one (its deadline is a moment away): this one replaces it.
                 redis.call(r -> r.del(sessionKey(session.key())));
-                redis.script(SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session, requests));
+                redis.script(RedisScripts.SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session, requests));
             }
             if (other != null) {
                 LOG.info("event=session_adopted user={} sessionId={} node={} message=\"another node stored this key's "
@@ -287,7 +196,7 @@ public final class RedisSessionStore implements SessionStore {
 
     /** Deletes {@code session} in Redis if it is still the one stored, and tells every node to drop it. */
     private void removeInRedis(Session session) {
-        redis.script(REMOVE, ScriptOutputType.INTEGER, keys(session), session.id(), session.key().hex(),
+        redis.script(RedisScripts.REMOVE, ScriptOutputType.INTEGER, keys(session), session.id(), session.key().hex(),
                 session.key().hex() + " " + session.id(), REVOKE_CHANNEL);
     }
 
@@ -295,7 +204,8 @@ public final class RedisSessionStore implements SessionStore {
     public void share(Session session, String name, String value) {
         SessionStore.super.share(session, name, value);
         try {
-            redis.script(SHARE, ScriptOutputType.INTEGER, new String[] {sessionKey(session.key())}, session.id(),
+            redis.script(RedisScripts.SHARE, ScriptOutputType.INTEGER, new String[] {sessionKey(session.key())},
+                    session.id(),
                     SHARED_FIELD + name, value, session.key().hex() + " " + session.id() + " " + name + " " + node,
                     SHARE_CHANNEL);
         } catch (RedisLink.Unavailable e) {
@@ -369,7 +279,7 @@ public final class RedisSessionStore implements SessionStore {
 
     private int count(String index, IntSupplier local) {
         try {
-            Long count = redis.script(COUNT, ScriptOutputType.INTEGER, new String[] {index},
+            Long count = redis.script(RedisScripts.COUNT, ScriptOutputType.INTEGER, new String[] {index},
                     Long.toString(clock.getAsLong()));
             return count.intValue();
         } catch (RedisLink.Unavailable e) {
@@ -521,7 +431,7 @@ public final class RedisSessionStore implements SessionStore {
         String now = Long.toString(clock.getAsLong());
         for (int from = 0; from < indexes.size(); from += UNION_BATCH) {
             String[] batch = indexes.subList(from, Math.min(indexes.size(), from + UNION_BATCH)).toArray(new String[0]);
-            List<Object> flat = redis.script(UNION, ScriptOutputType.MULTI, batch, now);
+            List<Object> flat = redis.script(RedisScripts.UNION, ScriptOutputType.MULTI, batch, now);
             for (int i = 0; i + 1 < flat.size(); i += 2) {
                 deadlines.merge(String.valueOf(flat.get(i)), Double.parseDouble(String.valueOf(flat.get(i + 1))), Math::max);
             }
@@ -572,7 +482,7 @@ public final class RedisSessionStore implements SessionStore {
                 Session session = batch.get(i);
                 Shared shared = (Shared) session.storeState();
                 requests[i] = session.requests();
-                replies.add(async.eval(TOUCH, ScriptOutputType.INTEGER, touchKeys(session), session.id(),
+                replies.add(async.eval(RedisScripts.TOUCH, ScriptOutputType.INTEGER, touchKeys(session), session.id(),
                         Long.toString(session.lastAccessedAt()), Long.toString(requests[i] - shared.flushedRequests),
                         Long.toString(idleMillis), Long.toString(lifetimeMillis), session.key().hex(),
                         session.identity().name(), session.clientIp()));
@@ -612,7 +522,8 @@ public final class RedisSessionStore implements SessionStore {
             List<Session> batch = sessions.subList(from, Math.min(sessions.size(), from + BATCH));
             List<RedisFuture<List<Object>>> replies = new ArrayList<>(batch.size());
             for (Session session : batch) {
-                replies.add(async.eval(SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session, session.requests())));
+                replies.add(async.eval(RedisScripts.SAVE, ScriptOutputType.MULTI, keys(session),
+                        saveArgs(session, session.requests())));
             }
             redis.counted(batch.size());
             for (int i = 0; i < batch.size(); i++) {

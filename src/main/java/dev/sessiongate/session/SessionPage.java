@@ -27,7 +27,10 @@ public record SessionPage(List<Session> sessions, long total) {
                 || contains(session.clientIp(), text);
     }
 
-    /** {@code text} anywhere in {@code in}, letter case ignored as {@link String#regionMatches(boolean, int, String, int, int)} does. */
+    /**
+     * {@code text} anywhere in {@code in}, letter case ignored as
+     * {@link String#regionMatches(boolean, int, String, int, int)} does.
+     */
     public static boolean contains(String in, String text) {
         for (int i = 0; i + text.length() <= in.length(); i++) {
             if (in.regionMatches(true, i, text, 0, text.length())) {
