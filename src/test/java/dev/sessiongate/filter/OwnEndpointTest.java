@@ -69,7 +69,7 @@ class OwnEndpointTest {
              GateServer gateway = GateServer.gateway(upstream.url("/"))) {
             Answer answer = RawHttp.send(gateway.port(), "TRACE", "/health", "Authorization: " + basic("alice", "ok-secret"));
             assertThat(answer.status()).isEqualTo(405);
-            assertThat(answer.head() + answer.body()).doesNotContain(basic("alice", "ok-secret").substring(6));
+            assertThat(answer.headers() + answer.body()).doesNotContain(basic("alice", "ok-secret").substring(6));
         }
     }
 
