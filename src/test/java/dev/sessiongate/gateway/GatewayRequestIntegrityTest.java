@@ -78,7 +78,8 @@ class GatewayRequestIntegrityTest {
                     + ALICE + "\r\nTransfer-Encoding: chunked\r\n", body.getBytes(StandardCharsets.ISO_8859_1));
             assertThat(answer.status()).as(answer.body()).isEqualTo(400);
             assertThat(json(answer).path("error").asString()).isEqualTo("bad_body");
-            assertThat(log.await("event=response status=400")).startsWith("INFO");
+            // the response line itself may be counted into a responses_repeated line: one 400 a minute is logged
+            assertThat(log.await("event=client_request_failed")).startsWith("INFO").contains("status=400");
             assertThat(log.text()).doesNotContain("upstream_failed").doesNotContain("ERROR");
         }
     }
@@ -94,8 +95,7 @@ class GatewayRequestIntegrityTest {
                 out.flush();
                 Thread.sleep(200);
             }
-            assertThat(log.await("event=client_request_failed")).startsWith("INFO");
-            assertThat(log.await("event=response status=")).startsWith("INFO").doesNotContain("status=500");
+            assertThat(log.await("event=client_request_failed")).startsWith("INFO").doesNotContain("status=500");
             assertThat(log.text()).doesNotContain("upstream_failed").doesNotContain("ERROR");
         }
     }

@@ -26,10 +26,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Fuzzes {@link GatewayServlet#rewriteTarget}, the upstream URL of a forwarded request: it always
- * starts with {@code upstream.url}, its path never leaves the upstream's base path however the
- * upstream resolves it (as Jetty, as Tomcat, or decoding everything as nginx does), and the raw
- * query comes out byte for byte.
+ * Fuzzes {@link GatewayServlet#rewriteTarget}, the path of a forwarded request: it always starts
+ * with the base path of {@code upstream.url}, never leaves it however the upstream resolves it (as
+ * Jetty, as Tomcat, or decoding everything as nginx does), and the raw query comes out byte for byte.
  *
  * <p>The requests are ones a container dispatches to the gateway: the raw path is served by the
  * container named (Jetty's default URI compliance, or Tomcat's default connector) and lies in the
@@ -73,23 +72,23 @@ class GatewayTargetFuzzTest {
                 .set("getServletPath", "").set("getPathInfo", pathInfo.isEmpty() ? null : pathInfo);
 
         for (String upstream : UPSTREAMS) {
-            String target = servlet(upstream).rewriteTarget(request.proxy());
-            String what = upstream + " for " + request + ": " + target;
-            assertThat(target).as(what).startsWith(upstream);
-            int mark = target.indexOf('?');
-            String path = mark < 0 ? target : target.substring(0, mark);
-            if (query == null) {
-                assertThat(mark).as("a query where the request had none, " + what).isNegative();
-            } else {
-                assertThat(target.substring(mark + 1)).as("the raw query, " + what).isEqualTo(query);
-            }
-            assertThat(path).as(what).doesNotContain("#");
+            // rewriteTarget gives the upstream request's path; the query joins it verbatim in newProxyRequest
+            String path = servlet(upstream).rewriteTarget(request.proxy());
+            String what = upstream + " for " + request + ": " + path;
             String basePath = upstream.substring("http://127.0.0.1:9".length());
-            String upstreamPath = basePath + path.substring(upstream.length());
+            if (path == null) {
+                continue; // refused with 400 (a path the normaliser rejects): nothing is forwarded
+            }
+            // the context root itself (/ctx without a slash) is the base path; Jetty's client sends "" as "/"
+            assertThat(path.equals(basePath) || path.startsWith(basePath + "/")).as(what).isTrue();
+            assertThat(path).as(what).doesNotContain("#").doesNotContain("?");
+            if (query != null) {
+                assertThat(GatewayServlet.asWireText(query)).as("the raw query, " + what).isEqualTo(query);
+            }
             if (!basePath.isEmpty()) {
-                for (String resolved : resolutions(upstreamPath)) {
+                for (String resolved : resolutions(path)) {
                     assertThat(resolved.equals(basePath) || resolved.startsWith(basePath + "/"))
-                            .as("the upstream resolves %s to %s, outside %s; %s", upstreamPath, resolved, basePath, what)
+                            .as("the upstream resolves %s to %s, outside %s; %s", path, resolved, basePath, what)
                             .isTrue();
                 }
             }
