@@ -11,6 +11,7 @@ import dev.sessiongate.util.Logfmt;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -508,8 +509,8 @@ public final class RedisSessionStore implements SessionStore {
      * After an outage, or when Redis came back empty: stores every session this node holds, unless
      * Redis has another one for its key (then this node drops its own, and adopts Redis's on the
      * next request). A session Redis refuses (an error reply) is counted and skipped, so that one
-     * bad record cannot keep all the others out; Redis not answering at all fails the recovery,
-     * which the link retries at its next probe.
+     * bad record cannot keep all the others out; Redis not answering, or the connection failing,
+     * fails the recovery, which the link retries at its next probe.
      */
     private void writeBack() {
         List<Session> sessions = new ArrayList<>();
@@ -531,9 +532,13 @@ public final class RedisSessionStore implements SessionStore {
                 try {
                     first = replies.get(i).get(timeout.toMillis() * 4, TimeUnit.MILLISECONDS);
                 } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof RedisCommandExecutionException refused)) {
+                        // Not this session's fault (the connection went, say): the recovery is retried.
+                        throw new IllegalStateException("write-back: " + e.getCause(), e);
+                    }
                     failed++;
                     if (firstFailure == null) {
-                        firstFailure = String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+                        firstFailure = refused.getMessage();
                     }
                     continue;
                 } catch (TimeoutException e) {
