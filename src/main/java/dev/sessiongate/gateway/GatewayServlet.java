@@ -157,7 +157,8 @@ public final class GatewayServlet extends ProxyServlet {
         } catch (IllegalArgumentException e) {
             return null;
         }
-        return asWireText(upstreamBasePath.isEmpty() ? path : upstreamBasePath.concat(path));
+        String target = upstreamBasePath.concat(path);
+        return target.isEmpty() ? "/" : asWireText(target); // the context root of a WAR before an upstream without a path
     }
 
     /** A path that climbs above the root or holds what no path may ({@code %00}, a backslash...). */
