@@ -5,6 +5,7 @@ import dev.sessiongate.filter.FailureResponder;
 import dev.sessiongate.filter.Rejection;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.key.Cidr;
+import dev.sessiongate.key.IpAddresses;
 import dev.sessiongate.key.PathNormalizer;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
@@ -22,7 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.ListIterator;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
@@ -57,6 +60,13 @@ public final class GatewayServlet extends ProxyServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServlet.class);
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    /**
+     * Headers besides {@code X-Forwarded-*} by which proxies and CDNs tell an upstream the client's
+     * address or original URL; from a client they are forgeries (lower case, {@code -} for {@code _}).
+     */
+    private static final Set<String> CLIENT_CLAIMS = Set.of("forwarded", "x-real-ip", "true-client-ip",
+            "x-client-ip", "client-ip", "x-cluster-client-ip", "cf-connecting-ip", "fastly-client-ip",
+            "x-original-url", "x-rewrite-url", "x-original-uri", "x-original-host", "x-host", "x-proxyuser-ip");
 
     private transient GateConfig.Upstream upstream;
     private transient SessionStore sessions;
@@ -111,6 +121,13 @@ public final class GatewayServlet extends ProxyServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws ServletException, IOException {
         if (upstream == null) {
             DemoServlet.answer(request, response);
+            return;
+        }
+        if ("CONNECT".equals(request.getMethod())) {
+            // A tunnel is no request to forward: the upstream would get "CONNECT /path" and Jetty answer 500.
+            response.setHeader("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+            response.setHeader("Connection", "close"); // else the container keeps the connection for a tunnel
+            failures.respond(response, Rejection.METHOD_NOT_ALLOWED, null, null);
             return;
         }
         super.service(request, response);
@@ -314,9 +331,9 @@ public final class GatewayServlet extends ProxyServlet {
     /** Removes {@code Forwarded}, {@code X-Real-IP} and every {@code X-Forwarded-*}, in any letter case. */
     static void removeForwardingHeaders(HttpFields.Mutable headers) {
         for (ListIterator<HttpField> fields = headers.listIterator(); fields.hasNext(); ) {
-            String name = fields.next().getName();
-            if (name.regionMatches(true, 0, "X-Forwarded-", 0, 12) || name.equalsIgnoreCase("Forwarded")
-                    || name.equalsIgnoreCase("X-Real-IP")) {
+            // CGI, WSGI, PHP and Rack read X_Forwarded_For as X-Forwarded-For: both spellings go.
+            String name = fields.next().getName().replace('_', '-').toLowerCase(Locale.ROOT);
+            if (name.startsWith("x-forwarded-") || CLIENT_CLAIMS.contains(name)) {
                 fields.remove();
             }
         }
@@ -526,7 +543,9 @@ public final class GatewayServlet extends ProxyServlet {
         while (inner instanceof ServletRequestWrapper wrapper) {
             inner = wrapper.getRequest();
         }
-        return inner.getRemoteAddr();
+        String peer = inner.getRemoteAddr();
+        String canonical = IpAddresses.canonical(peer); // 0:0:0:0:0:0:0:1 and [::1] are ::1, as in the key
+        return canonical != null ? canonical : peer;
     }
 
     private static String clientBase(HttpServletRequest request) {

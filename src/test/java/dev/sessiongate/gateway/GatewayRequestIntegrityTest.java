@@ -117,6 +117,26 @@ class GatewayRequestIntegrityTest {
         assertThat(headers.path("x-forwarded-port").asString()).isEqualTo(String.valueOf(gateway.port()));
     }
 
+    /** Found by the attack review: CGI-style and CDN spellings of the same claims went through. */
+    @Test
+    void lookAlikeForwardingHeadersOfAnUntrustedPeerAreRemovedToo() throws IOException {
+        JsonNode headers = json(get(gateway, "/echo", "X_Forwarded_For: 6.6.6.6", "X-Forwarded_Prefix: /evil",
+                "X_Real_IP: 6.6.6.6", "True-Client-IP: 6.6.6.6", "X-Original-URL: /admin", "X-Client-IP: 6.6.6.6",
+                "CF-Connecting-IP: 6.6.6.6", "X-Request-Id: kept")).path("headers");
+        assertThat(headers.toString()).doesNotContain("6.6.6.6").doesNotContain("/evil").doesNotContain("/admin");
+        assertThat(headers.path("x-request-id").asString()).isEqualTo("kept");
+        assertThat(headers.path("x-forwarded-for").asString()).isEqualTo("127.0.0.1");
+    }
+
+    /** Found by the attack review: CONNECT was forwarded as "CONNECT /path" and answered 500. */
+    @Test
+    void connectIsNotForwarded() throws IOException {
+        RawHttp.Answer answer = RawHttp.exchange(gateway.port(), "CONNECT 127.0.0.1:" + upstream.port()
+                + " HTTP/1.1\r\nHost: 127.0.0.1:" + upstream.port() + "\r\nAuthorization: " + ALICE + "\r\n");
+        assertThat(answer.status()).isEqualTo(405);
+        assertThat(answer.header("Allow")).contains("GET");
+    }
+
     /** A trusted proxy's headers are kept, its own address appended to the chain. */
     @Test
     void forwardingHeadersOfATrustedProxyAreKept() throws IOException {
