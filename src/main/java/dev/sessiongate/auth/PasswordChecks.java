@@ -12,6 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs password checks the safe way: on a bounded pool ({@code auth.threads},
@@ -25,6 +26,10 @@ import java.util.concurrent.TimeUnit;
  * per {@linkplain UserNames#fold folded} name: {@code ALICE}, {@code " alice"} and {@code alice}
  * share one count, as a directory would let them all guess the same password. Where the store
  * tells such names apart (htpasswd), they share a count all the same; that errs on the safe side.
+ *
+ * <p>A login waits at most {@code auth.timeout} for its check, queue included: a user store that
+ * hangs (a stopped directory still accepts connections) must not hold the client, and every
+ * request behind it in the queue, for as long as the store's own time-outs allow.
  */
 public final class PasswordChecks implements AutoCloseable {
     /** How many more failures an IP may have than one user from it. */
@@ -35,11 +40,13 @@ public final class PasswordChecks implements AutoCloseable {
     private final Cache<String, Window> failures;
     private final int maxFailures;
     private final long windowNanos;
+    private final long timeoutNanos;
     private final Ticker ticker;
 
-    public PasswordChecks(Authenticator authenticator, int threads, int queue, int maxFailures, Duration window,
-                          Ticker ticker) {
+    public PasswordChecks(Authenticator authenticator, int threads, int queue, Duration timeout, int maxFailures,
+                          Duration window, Ticker ticker) {
         this.authenticator = authenticator;
+        this.timeoutNanos = timeout.toNanos();
         this.maxFailures = maxFailures;
         this.windowNanos = window.toNanos();
         this.ticker = ticker;
@@ -53,6 +60,7 @@ public final class PasswordChecks implements AutoCloseable {
      *
      * @throws LoginRefusedException when throttled or when the pool is full
      * @throws AuthenticatorUnavailableException when the user store cannot be asked
+     * @throws TimedOutException when the check has not answered within {@code auth.timeout}
      */
     public Optional<Identity> check(String user, Password password, String clientIp) {
         return check(user, password, clientIp, authenticator);
@@ -91,9 +99,14 @@ public final class PasswordChecks implements AutoCloseable {
         return identity;
     }
 
-    private static Optional<Identity> await(Future<Optional<Identity>> result) {
+    private Optional<Identity> await(Future<Optional<Identity>> result) {
         try {
-            return result.get();
+            return result.get(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            // Frees its place in the queue, or interrupts the check if it is running.
+            pool.remove((Runnable) result);
+            result.cancel(true);
+            throw new TimedOutException();
         } catch (InterruptedException e) {
             result.cancel(true);
             Thread.currentThread().interrupt();
@@ -132,6 +145,15 @@ public final class PasswordChecks implements AutoCloseable {
     @Override
     public void close() {
         pool.shutdownNow();
+    }
+
+    /** The password check did not answer within {@code auth.timeout}; the client gets a 503. */
+    public static final class TimedOutException extends AuthenticatorUnavailableException {
+        private static final long serialVersionUID = 1L;
+
+        TimedOutException() {
+            super("the password check did not answer within auth.timeout", null);
+        }
     }
 
     /** Failures counted since {@code start}. */

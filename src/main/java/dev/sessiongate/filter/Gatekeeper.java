@@ -87,7 +87,7 @@ final class Gatekeeper {
                 config.rejectOverLimit(), !config.trustedProxies().isEmpty());
         this.authenticator = authenticator;
         this.passwordChecks = new PasswordChecks(authenticator, config.authThreads(), config.authQueue(),
-                config.maxFailures(), config.failureWindow(), ticker);
+                config.authTimeout(), config.maxFailures(), config.failureWindow(), ticker);
         this.containerRealm = config.containerRealm() ? new ContainerRealm(config.requireGroups()) : null;
         this.tokens = tokens;
         this.revalidator = new Revalidator(identity -> identity.tokenId() != null
@@ -242,8 +242,7 @@ final class Gatekeeper {
         } catch (AuthenticatorUnavailableException e) {
             LOG.warn("event=auth_unavailable user={} clientIp={} message={}", Logfmt.value(user), clientIp,
                     Logfmt.value(e.getMessage()));
-            throw new RejectedException(e instanceof DelegatedAuthenticator.DelegateFailedException
-                    ? Rejection.AUTHENTICATION_DELEGATE_FAILED : Rejection.AUTHENTICATION_UNAVAILABLE, null);
+            throw new RejectedException(rejectionFor(e), null);
         } catch (RuntimeException e) {
             LOG.error("event=auth_error user={} clientIp={}", Logfmt.value(user), clientIp, e);
             throw new RejectedException(Rejection.AUTHENTICATION_UNAVAILABLE, null);
@@ -274,6 +273,14 @@ final class Gatekeeper {
         LOG.info("event=session_created user={} clientIp={} sessionId={} key={} checkMicros={}",
                 Logfmt.value(name), clientIp, session.id(), key.tag(), micros);
         return session;
+    }
+
+    private static Rejection rejectionFor(AuthenticatorUnavailableException e) {
+        if (e instanceof DelegatedAuthenticator.DelegateFailedException) {
+            return Rejection.AUTHENTICATION_DELEGATE_FAILED;
+        }
+        return e instanceof PasswordChecks.TimedOutException ? Rejection.AUTHENTICATION_TIMEOUT
+                : Rejection.AUTHENTICATION_UNAVAILABLE;
     }
 
     /** Stops the background work. */

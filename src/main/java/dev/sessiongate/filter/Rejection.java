@@ -29,6 +29,8 @@ public enum Rejection {
             "Too many failed logins from this address; try again later."),
     AUTHENTICATION_DELEGATE_FAILED(502, "authentication_delegate_failed",
             "The authentication service gave no usable answer."),
+    AUTHENTICATION_TIMEOUT(503, "authentication_timeout",
+            "The user store did not answer in time; try again later."),
     AUTHENTICATION_BUSY(503, "authentication_busy",
             "Too many logins at once; try again shortly."),
     UPSTREAM_UNAVAILABLE(502, "upstream_unavailable",
