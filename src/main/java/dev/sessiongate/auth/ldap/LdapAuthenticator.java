@@ -51,6 +51,9 @@ import javax.net.ssl.SSLContext;
  * failure of the directory ({@code 503}) rather than named by a guess. The entry is read as the
  * user right after the bind with {@code ldap.user-dn-pattern} (so no service account is needed;
  * users must be able to read their own entry), and comes with the search otherwise.
+ *
+ * <p>Connecting and each answer are bounded by {@code ldap.timeout}; a directory that is too slow
+ * is a failure of the directory ({@code 503}).
  */
 public final class LdapAuthenticator implements Authenticator, AutoCloseable {
     private static final int POOL_SIZE = 10;
@@ -67,6 +70,11 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
         int port = settings.url().getPort() > 0 ? settings.url().getPort() : ldaps ? 636 : 389;
         SSLContext tls = ldaps || settings.startTls() ? tls(settings) : null;
         LDAPConnectionOptions options = new LDAPConnectionOptions();
+        // A directory that accepts connections but never answers (a stopped slapd does) must not
+        // hold a login for the SDK's default minutes: every connect and every answer is bounded.
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis());
+        options.setConnectTimeoutMillis(timeoutMillis);
+        options.setResponseTimeoutMillis(timeoutMillis);
         options.setSSLSocketVerifier(new HostNameSSLSocketVerifier(true)); // the certificate must name the host
         SingleServerSet server = new SingleServerSet(settings.url().getHost(), port,
                 ldaps ? tls.getSocketFactory() : SocketFactory.getDefault(), options);
