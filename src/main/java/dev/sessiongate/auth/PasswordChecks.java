@@ -42,10 +42,12 @@ public final class PasswordChecks implements AutoCloseable {
     private final long windowNanos;
     private final long timeoutNanos;
     private final Ticker ticker;
+    private final StoreHealth health;
 
     public PasswordChecks(Authenticator authenticator, int threads, int queue, Duration timeout, int maxFailures,
-                          Duration window, Ticker ticker) {
+                          Duration window, Ticker ticker, StoreHealth health) {
         this.authenticator = authenticator;
+        this.health = health;
         this.timeoutNanos = timeout.toNanos();
         this.maxFailures = maxFailures;
         this.windowNanos = window.toNanos();
@@ -89,7 +91,7 @@ public final class PasswordChecks implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             throw new LoginRefusedException(false, 1, true);
         }
-        Optional<Identity> identity = await(result);
+        Optional<Identity> identity = health.check(() -> await(result));
         if (identity.isEmpty()) {
             failed(userKey, now);
             failed(ipKey, now);

@@ -190,9 +190,18 @@ public final class SessionGate implements Filter {
         return gate.store();
     }
 
-    /** Why this node is degraded (it serves, but without its cluster store), or {@code null}. */
+    /**
+     * Why this node is degraded, or {@code null}: it serves, but without its cluster store, or new
+     * logins fail because the authenticator's last check failed or timed out (cached sessions are
+     * still served).
+     */
     public String degradedReason() {
-        return gate.store().degradedReason();
+        String store = gate.store().degradedReason();
+        String authenticator = gate.authenticatorProblem();
+        if (store == null || authenticator == null) {
+            return store == null ? authenticator : store;
+        }
+        return store + "; " + authenticator;
     }
 
     /** Ends {@code session}: the next request of its key authenticates again. */

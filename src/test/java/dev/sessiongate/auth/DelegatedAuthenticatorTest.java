@@ -73,7 +73,7 @@ class DelegatedAuthenticatorTest {
      * time-out, not a login held until {@code auth.timeout} ({@code 503}).
      */
     @Test
-    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aServiceThatStallsIs502() throws Exception {
         try (StallingService silent = new StallingService(null);
              StallingService midAnswer = new StallingService("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial")) {

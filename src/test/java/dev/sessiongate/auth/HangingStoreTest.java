@@ -18,15 +18,34 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A user store that hangs (a stopped directory still accepts connections) holds no login longer
  * than {@code auth.timeout}: {@code 503} with {@code Retry-After}, for the login whose check hangs
- * and for those queued behind it. The time-out is a guard against a hanging test, not an assertion.
+ * and for those queued behind it; {@code /health} says so. The time-out is a guard against a hanging
+ * test, not an assertion.
  */
-@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class HangingStoreTest {
+
+    @Test
+    void healthSaysDegradedWhileChecksFailAndUpOnceOneIsAnsweredAgain() {
+        Hanging store = new Hanging();
+        try (GateServer server = start(store, "auth.timeout", "2s")) {
+            login(server, "alice", "ok").then().statusCode(200);
+            server.request().get("/health").then().statusCode(200).body("status", equalTo("up"));
+
+            login(server, "hang", "ok").then().statusCode(503);
+            server.request().get("/health").then().statusCode(200).body("status", equalTo("degraded"))
+                    .body("reason", equalTo("authenticator unavailable")).body("sessions", equalTo(1));
+            login(server, "alice", "ok").then().statusCode(200); // cached: served all the same
+
+            login(server, "bob", "wrong").then().statusCode(401); // a wrong password is an answer too
+            server.request().get("/health").then().statusCode(200).body("status", equalTo("up"));
+            store.release.countDown();
+        }
+    }
 
     @Test
     void aCheckThatHangsIs503AndSoIsOneWaitingForAThread() {
         Hanging store = new Hanging();
-        try (GateServer server = start(store, "auth.threads", "1", "auth.timeout", "200ms")) {
+        try (GateServer server = start(store, "auth.threads", "1", "auth.timeout", "2s")) {
             Response hung = login(server, "hang", "ok");
             hung.then().statusCode(503).body("error", equalTo("authentication_timeout"));
             assertThat(hung.getHeader("Retry-After")).isNotNull();
