@@ -6,6 +6,7 @@ import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.Password;
 import dev.sessiongate.util.Logfmt;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +20,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Users from an Apache htpasswd file ({@code users.file}) and, optionally, groups from an htgroup
- * file ({@code groups.file}). Both are read again when they change on disk; if a changed file
- * cannot be read, the last good copy stays in use.
+ * file ({@code groups.file}). Both are read again when they change on disk.
+ *
+ * <p>Fails closed: a file that disappears or cannot be read (permissions, not a file, not UTF-8)
+ * makes every {@link #authenticate} and {@link #validate} throw
+ * {@link AuthenticatorUnavailableException} until it can be read again, logged once
+ * ({@code event=users_file_unreadable}). Keeping the last good copy would keep users that were
+ * removed. New logins are then {@code 503}. Cached sessions live on until their idle time-out or
+ * lifetime: revalidation treats "cannot read" as "cannot ask", not as "user gone", since ending
+ * every session because a file is briefly missing (a deploy that deletes before it copies, a
+ * network mount that drops) would turn a hiccup into a storm of logins that all fail. A removed
+ * user is an edited file, which revalidation honours as soon as it can read it; to end sessions
+ * at once, empty the file or revoke them with the admin API.
  */
 public final class HtpasswdAuthenticator implements Authenticator {
     private static final Logger LOG = LoggerFactory.getLogger(HtpasswdAuthenticator.class);
@@ -28,6 +39,8 @@ public final class HtpasswdAuthenticator implements Authenticator {
     private final Path usersFile;
     private final Path groupsFile;
     private volatile Snapshot snapshot;
+    /** Whether {@code users_file_unreadable} was logged since the files could last be read; guarded by this. */
+    private boolean unreadableLogged;
 
     /**
      * Reads the files now.
@@ -67,7 +80,11 @@ public final class HtpasswdAuthenticator implements Authenticator {
         return line != null && tag(line.hash()).equals(identity.credentialTag());
     }
 
-    /** The snapshot, re-read first if either file changed since. */
+    /**
+     * The snapshot, re-read first if either file changed since.
+     *
+     * @throws AuthenticatorUnavailableException when a file cannot be read (see the class comment)
+     */
     private Snapshot current() {
         Snapshot current = snapshot;
         if (current.isUpToDate(usersFile, groupsFile)) {
@@ -75,19 +92,23 @@ public final class HtpasswdAuthenticator implements Authenticator {
         }
         synchronized (this) {
             current = snapshot;
-            if (!current.isUpToDate(usersFile, groupsFile)) {
-                try {
-                    current = read();
-                    snapshot = current;
-                    LOG.info("event=users_reloaded file={} users={}", Logfmt.value(usersFile.toString()), current.users.size());
-                } catch (IOException e) {
-                    LOG.warn("event=users_reload_failed file={} message={} action=\"keeping the previous users\"",
-                            Logfmt.value(usersFile.toString()), Logfmt.value(e.toString()));
-                    if (current.users.isEmpty()) {
-                        throw new AuthenticatorUnavailableException("users file unreadable", e);
-                    }
-                }
+            if (current.isUpToDate(usersFile, groupsFile)) {
+                return current;
             }
+            try {
+                current = read();
+            } catch (IOException | UncheckedIOException e) {
+                if (!unreadableLogged) {
+                    unreadableLogged = true;
+                    LOG.error("event=users_file_unreadable file={} message={} action=\"new logins refused (503) until it "
+                            + "can be read; cached sessions live until they expire\"", Logfmt.value(usersFile.toString()),
+                            Logfmt.value(e.toString()));
+                }
+                throw new AuthenticatorUnavailableException("users file unreadable", e);
+            }
+            snapshot = current;
+            unreadableLogged = false;
+            LOG.info("event=users_reloaded file={} users={}", Logfmt.value(usersFile.toString()), current.users.size());
             return current;
         }
     }
@@ -101,10 +122,13 @@ public final class HtpasswdAuthenticator implements Authenticator {
         return new Snapshot(users, groups, usersStamp, groupsStamp);
     }
 
-    /** Modification time, size and inode: together they notice edits and atomic replacements. */
+    /**
+     * Modification time, size and inode: together they notice edits and atomic replacements; and
+     * whether the file is readable, since a {@code chmod} changes none of them.
+     */
     private static Object stamp(Path file) throws IOException {
         BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-        return java.util.List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
+        return java.util.List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()), Files.isReadable(file));
     }
 
     /** A non-secret tag of a stored hash: tells validate() whether the password changed. */
@@ -120,7 +144,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
                 return usersStamp.equals(stamp(usersFile))
                         && (groupsFile == null || groupsStamp.equals(stamp(groupsFile)));
             } catch (IOException e) {
-                return true; // a file in the middle of being replaced; try again next time
+                return false; // gone or out of reach: reading it again fails, and fails closed
             }
         }
     }
