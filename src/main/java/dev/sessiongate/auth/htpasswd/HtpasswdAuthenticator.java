@@ -11,9 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import org.apache.commons.codec.digest.DigestUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +41,8 @@ public final class HtpasswdAuthenticator implements Authenticator {
 
     private final Path usersFile;
     private final Path groupsFile;
+    /** Whether a password matches a stored hash: {@link PasswordHashes#matches}. */
+    private final BiPredicate<byte[], String> matcher;
     private volatile Snapshot snapshot;
     /** Whether {@code users_file_unreadable} was logged since the files could last be read; guarded by this. */
     private boolean unreadableLogged;
@@ -49,8 +54,14 @@ public final class HtpasswdAuthenticator implements Authenticator {
      * @throws IOException when a file cannot be read
      */
     public HtpasswdAuthenticator(Path usersFile, Path groupsFile) throws IOException {
+        this(usersFile, groupsFile, PasswordHashes::matches);
+    }
+
+    /** As the public constructor, checking passwords with {@code matcher} (tests record the hashes checked). */
+    HtpasswdAuthenticator(Path usersFile, Path groupsFile, BiPredicate<byte[], String> matcher) throws IOException {
         this.usersFile = usersFile;
         this.groupsFile = groupsFile;
+        this.matcher = matcher;
         this.snapshot = read();
         LOG.info("event=users_loaded file={} users={}", Logfmt.value(usersFile.toString()), snapshot.users.size());
     }
@@ -65,10 +76,10 @@ public final class HtpasswdAuthenticator implements Authenticator {
         UserFiles.User line = current.users.get(user);
         if (line == null) {
             // Spend the same time as for a wrong password, so that timing does not reveal users.
-            PasswordHashes.matches(password.bytes(), PasswordHashes.DUMMY_HASH);
+            matcher.test(password.bytes(), current.dummyHash);
             return Optional.empty();
         }
-        if (!PasswordHashes.matches(password.bytes(), line.hash())) {
+        if (!matcher.test(password.bytes(), line.hash())) {
             return Optional.empty();
         }
         return Optional.of(new Identity(line.name(), current.groups.getOrDefault(line.name(), Set.of()), tag(line.hash())));
@@ -119,7 +130,9 @@ public final class HtpasswdAuthenticator implements Authenticator {
         Object groupsStamp = groupsFile == null ? null : stamp(groupsFile);
         Map<String, UserFiles.User> users = UserFiles.readUsers(usersFile);
         Map<String, Set<String>> groups = groupsFile == null ? Map.of() : UserFiles.readGroups(groupsFile);
-        return new Snapshot(users, groups, usersStamp, groupsStamp);
+        List<String> hashes = new ArrayList<>();
+        users.values().forEach(user -> hashes.add(user.hash()));
+        return new Snapshot(users, groups, PasswordHashes.dummyFor(hashes), usersStamp, groupsStamp);
     }
 
     /**
@@ -128,7 +141,12 @@ public final class HtpasswdAuthenticator implements Authenticator {
      */
     private static Object stamp(Path file) throws IOException {
         BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-        return java.util.List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()), Files.isReadable(file));
+        return List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()), Files.isReadable(file));
+    }
+
+    /** The hash unknown users are checked against now, for tests. */
+    String dummyHash() {
+        return current().dummyHash;
     }
 
     /** A non-secret tag of a stored hash: tells validate() whether the password changed. */
@@ -136,7 +154,8 @@ public final class HtpasswdAuthenticator implements Authenticator {
         return DigestUtils.sha256Hex(hash.getBytes(StandardCharsets.US_ASCII)).substring(0, 16);
     }
 
-    private record Snapshot(Map<String, UserFiles.User> users, Map<String, Set<String>> groups,
+    /** What the files said, with the dummy hash that unknown users are checked against (see {@link PasswordHashes#dummyFor}). */
+    private record Snapshot(Map<String, UserFiles.User> users, Map<String, Set<String>> groups, String dummyHash,
                             Object usersStamp, Object groupsStamp) {
 
         boolean isUpToDate(Path usersFile, Path groupsFile) {
