@@ -39,4 +39,14 @@ public final class HealthServlet extends HttpServlet {
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
     }
+
+    /**
+     * No {@code TRACE}: HttpServlet's default echoes the request headers, credentials included,
+     * to anyone, and this endpoint is public.
+     */
+    @Override
+    protected void doTrace(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        response.setHeader("Allow", "GET, HEAD, OPTIONS");
+        response.sendError(405);
+    }
 }

@@ -4,6 +4,8 @@ import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.filter.FailureResponder;
 import dev.sessiongate.filter.Rejection;
 import dev.sessiongate.filter.SessionGate;
+import dev.sessiongate.key.Cidr;
+import dev.sessiongate.key.PathNormalizer;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.standalone.DemoServlet;
@@ -14,7 +16,11 @@ import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;
+import java.util.List;
+import java.util.ListIterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,7 +29,11 @@ import org.eclipse.jetty.client.InputStreamRequestContent;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.client.transport.HttpConversation;
+import org.eclipse.jetty.client.transport.HttpRequest;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
@@ -44,11 +54,21 @@ import org.slf4j.LoggerFactory;
 public final class GatewayServlet extends ProxyServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServlet.class);
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    /** Attribute of an upstream request aborted because the client's body failed. */
+    private static final String CLIENT_FAILED = GatewayServlet.class.getName() + ".clientFailed";
 
     private transient GateConfig.Upstream upstream;
     private transient SessionStore sessions;
     private transient FailureResponder failures;
+    private transient List<Cidr> trustedProxies;
+    /** The upstream URL without a trailing slash, for rewriting {@code Location}. */
     private transient String upstreamBase;
+    /** {@code scheme://host:port} of the upstream, parsed once. */
+    private transient URI upstreamOrigin;
+    private transient String upstreamOriginText;
+    /** The upstream URL's raw path without a trailing slash; the client's path is appended to it. */
+    private transient String upstreamBasePath;
 
     @Override
     public void init(ServletConfig config) throws ServletException {
@@ -60,6 +80,7 @@ public final class GatewayServlet extends ProxyServlet {
         upstream = sessionGate.config().upstream();
         sessions = sessionGate.store();
         failures = new FailureResponder(sessionGate.config().realm());
+        trustedProxies = sessionGate.config().trustedProxies();
         if (upstream == null) {
             LOG.info("event=gateway_off message=\"upstream.url is not set: serving the demo application\"");
             // GenericServlet must still hold the config.
@@ -68,6 +89,11 @@ public final class GatewayServlet extends ProxyServlet {
         }
         String base = upstream.url().toString();
         upstreamBase = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        URI url = upstream.url();
+        upstreamOriginText = url.getScheme() + "://" + url.getRawAuthority();
+        upstreamOrigin = URI.create(upstreamOriginText);
+        String basePath = url.getRawPath() == null ? "" : url.getRawPath();
+        upstreamBasePath = basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath;
         // AbstractProxyServlet reads its settings from init-parameters; these come from our configuration.
         // In Jetty the client shares the server's thread pool ("-"); Tomcat offers none, so it gets its own.
         boolean jetty = context.getAttribute("org.eclipse.jetty.server.Executor") != null;
@@ -115,41 +141,191 @@ public final class GatewayServlet extends ProxyServlet {
         return client;
     }
 
-    /** The upstream URL plus the path below the context path and the query. */
+    /**
+     * The path of the upstream request: the upstream URL's path plus the normalised path below the
+     * context path, which is what the filter keyed and authorised, not another spelling of it
+     * ({@code /a/../b} is {@code /b}). {@code null}, hence {@code 400}, for a path that cannot be
+     * normalised. The query joins it in {@link #newProxyRequest}, as the client sent it.
+     */
     @Override
     protected String rewriteTarget(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        String query = request.getQueryString();
-        StringBuilder target = new StringBuilder(upstreamBase.length() + path.length() + 16).append(upstreamBase).append(path);
-        if (query != null) {
-            target.append('?').append(query);
+        // The wrapper's URI has no ;jsessionid; the normaliser drops every other path parameter.
+        String raw = request.getRequestURI().substring(request.getContextPath().length());
+        String path;
+        try {
+            path = raw.isEmpty() ? raw : PathNormalizer.normalize(raw);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
-        return target.toString();
+        return asWireText(upstreamBasePath.isEmpty() ? path : upstreamBasePath.concat(path));
+    }
+
+    /** A path that climbs above the root or holds what no path may ({@code %00}, a backslash...). */
+    @Override
+    protected void onProxyRewriteFailed(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) {
+        LOG.info("event=bad_path method={} path={}", clientRequest.getMethod(), clientRequest.getRequestURI());
+        try {
+            failures.respond(proxyResponse, Rejection.BAD_PATH, null, null);
+        } catch (IOException e) {
+            LOG.debug("event=error_response_failed", e);
+        }
+    }
+
+    /**
+     * The upstream request, with the path and the client's raw query written as they are. Jetty's
+     * {@code newRequest(String)} parses the URL with {@link URI}, which refuses what clients send
+     * and nginx passes on ({@code ?a=|}, {@code ?f={"a":1}}, {@code ?x=%zz}): a 500 before this.
+     */
+    @Override
+    protected Request newProxyRequest(HttpServletRequest request, String path) {
+        String query = request.getQueryString();
+        return new VerbatimRequest(getHttpClient(), upstreamOrigin, path, query == null ? null : asWireText(query))
+                .method(request.getMethod())
+                .attribute(CLIENT_REQUEST_ATTRIBUTE, request);
+    }
+
+    /**
+     * A request to {@code origin} whose path and query are written as they are. Jetty's sender
+     * takes both from these getters; {@code path(String)} would split them with {@link URI} again,
+     * and a target left whole in the path is %-decoded by {@code HttpURI}, which throws for
+     * {@code %zz}. The path is normalised, so only the query holds what URI refuses.
+     */
+    static final class VerbatimRequest extends HttpRequest {
+        private final String path;
+        private final String query;
+
+        VerbatimRequest(HttpClient client, URI origin, String path, String query) {
+            super(client, new HttpConversation(), origin);
+            this.path = path;
+            this.query = query;
+        }
+
+        @Override
+        public String getPath() {
+            return path;
+        }
+
+        @Override
+        public String getQuery() {
+            return query;
+        }
+    }
+
+    /**
+     * {@code text} as the characters whose ISO-8859-1 bytes are its UTF-8 bytes. The container
+     * decoded the request line as UTF-8, and Jetty's client writes it as ISO-8859-1 (a character
+     * beyond it becomes {@code ?}), so non-ASCII text must go in this form to reach the upstream as
+     * the client's bytes.
+     */
+    static String asWireText(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x80) {
+                return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+            }
+        }
+        return text;
+    }
+
+    /**
+     * The URI by which the cookie jar matches and stores cookies of {@code proxyRequest}: the
+     * upstream's origin and the request's path. Not {@code proxyRequest.getURI()}, which is
+     * {@code null} when the query is no valid URI; the path is one, but for non-ASCII bytes,
+     * escaped here as the client would have escaped them.
+     */
+    private URI cookieUri(Request proxyRequest) {
+        try {
+            return URI.create(upstreamOriginText + escapeNonAscii(proxyRequest.getPath()));
+        } catch (IllegalArgumentException e) {
+            return upstreamOrigin; // not for a path the container accepted; the root's cookies then
+        }
+    }
+
+    private static String escapeNonAscii(String wirePath) {
+        StringBuilder escaped = null;
+        for (int i = 0; i < wirePath.length(); i++) {
+            char c = wirePath.charAt(i);
+            if (c >= 0x80) {
+                if (escaped == null) {
+                    escaped = new StringBuilder(wirePath.length() + 16).append(wirePath, 0, i);
+                }
+                escaped.append('%').append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
+            } else if (escaped != null) {
+                escaped.append(c);
+            }
+        }
+        return escaped == null ? wirePath : escaped.toString();
     }
 
     @Override
     protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
         super.addViaHeader(clientRequest, proxyRequest);
         String peer = peerAddress(clientRequest);
-        String forwardedFor = joined(clientRequest.getHeaders("X-Forwarded-For"));
-        String host = clientRequest.getHeader("Host");
-        String cookies = clientRequest.getHeader("Cookie");
+        boolean trusted = isTrustedProxy(peer);
         Session session = (Session) clientRequest.getAttribute(Session.REQUEST_ATTRIBUTE);
         UpstreamCookieJar jar = session == null ? null : UpstreamCookieJar.existing(session);
-        String jarCookies = jar == null ? null : jar.cookieHeader(proxyRequest.getURI());
+        String cookies = jar == null ? null : jar.cookieHeader(cookieUri(proxyRequest), clientRequest.getCookies());
+        // An API token is SessionGate's own credential, which the upstream has no business seeing.
+        boolean dropAuthorization = !upstream.forwardAuthorization()
+                || (session != null && session.identity().tokenId() != null);
         proxyRequest.headers(headers -> {
-            headers.put(HttpHeader.X_FORWARDED_FOR, forwardedFor == null ? peer : forwardedFor + ", " + peer);
-            headers.put(HttpHeader.X_FORWARDED_PROTO, clientRequest.getScheme());
-            if (host != null) {
-                headers.put(HttpHeader.X_FORWARDED_HOST, host);
-            }
-            if (!upstream.forwardAuthorization()) {
+            forwardingHeaders(headers, clientRequest, peer, trusted);
+            if (dropAuthorization) {
                 headers.remove(HttpHeader.AUTHORIZATION);
             }
-            if (jarCookies != null) {
-                headers.put(HttpHeader.COOKIE, cookies == null ? jarCookies : cookies + "; " + jarCookies);
+            // Jetty drops it as hop-by-hop; said here too, so no upgrade of Jetty can let a proxy's password through.
+            headers.remove(HttpHeader.PROXY_AUTHORIZATION);
+            if (cookies != null) {
+                headers.put(HttpHeader.COOKIE, cookies);
             }
         });
+    }
+
+    /**
+     * {@code X-Forwarded-*}: a trusted proxy's are kept, the peer appended to its
+     * {@code X-Forwarded-For}, and what it did not send is added. From any other peer every
+     * forwarding header is the client's invention (a spoofed client IP, host or prefix for the
+     * upstream to believe), so all of them go and the gateway writes what it saw itself.
+     */
+    private static void forwardingHeaders(HttpFields.Mutable headers, HttpServletRequest clientRequest, String peer,
+                                          boolean trusted) {
+        if (trusted) {
+            String chain = joined(clientRequest.getHeaders("X-Forwarded-For"));
+            headers.put(HttpHeader.X_FORWARDED_FOR, chain == null ? peer : chain + ", " + peer);
+        } else {
+            removeForwardingHeaders(headers);
+            headers.put(HttpHeader.X_FORWARDED_FOR, peer);
+        }
+        if (!trusted || !headers.contains(HttpHeader.X_FORWARDED_PROTO)) {
+            headers.put(HttpHeader.X_FORWARDED_PROTO, clientRequest.getScheme());
+        }
+        String host = clientRequest.getHeader("Host");
+        if (host != null && (!trusted || !headers.contains(HttpHeader.X_FORWARDED_HOST))) {
+            headers.put(HttpHeader.X_FORWARDED_HOST, host);
+        }
+        if (!trusted || !headers.contains(HttpHeader.X_FORWARDED_PORT)) {
+            headers.put(HttpHeader.X_FORWARDED_PORT, clientRequest.getLocalPort());
+        }
+    }
+
+    /** Removes {@code Forwarded}, {@code X-Real-IP} and every {@code X-Forwarded-*}, in any letter case. */
+    static void removeForwardingHeaders(HttpFields.Mutable headers) {
+        for (ListIterator<HttpField> fields = headers.listIterator(); fields.hasNext(); ) {
+            String name = fields.next().getName();
+            if (name.regionMatches(true, 0, "X-Forwarded-", 0, 12) || name.equalsIgnoreCase("Forwarded")
+                    || name.equalsIgnoreCase("X-Real-IP")) {
+                fields.remove();
+            }
+        }
+    }
+
+    /** Whether the TCP peer is in {@code trusted-proxies}; false at once when there are none. */
+    private boolean isTrustedProxy(String peer) {
+        for (int i = 0; i < trustedProxies.size(); i++) {
+            if (trustedProxies.get(i).contains(peer)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The client's body, read into buffers of the client's pool: Jetty's default allocates a new one per request. */
@@ -205,7 +381,7 @@ public final class GatewayServlet extends ProxyServlet {
             if (session != null) {
                 UpstreamCookieJar jar = UpstreamCookieJar.of(session);
                 String before = jar.text();
-                if (!jar.store(serverResponse.getRequest().getURI(), headerValue)) {
+                if (!jar.store(cookieUri(serverResponse.getRequest()), headerValue)) {
                     LOG.warn("event=upstream_cookie_unparseable path={}", clientRequest.getRequestURI());
                 } else if (jar.text() != before) {
                     sessions.share(session, UpstreamCookieJar.SHARED_NAME, jar.text());
@@ -213,27 +389,84 @@ public final class GatewayServlet extends ProxyServlet {
             }
             return upstream.passCookies() ? headerValue : null;
         }
-        if (HttpHeader.LOCATION.is(headerName) && headerValue.startsWith(upstreamBase)) {
+        if (HttpHeader.LOCATION.is(headerName) && isUnderUpstreamBase(headerValue)) {
             return clientBase(clientRequest) + headerValue.substring(upstreamBase.length());
         }
         return headerValue;
     }
 
+    /**
+     * Whether {@code location} is the upstream URL or below it: {@code http://up/app/x} and
+     * {@code http://up/app?x} for {@code http://up/app}, not {@code http://up/apply} (another
+     * resource) nor {@code http://up/app.evil.example/} under a bare origin.
+     */
+    private boolean isUnderUpstreamBase(String location) {
+        if (!location.startsWith(upstreamBase)) {
+            return false;
+        }
+        if (location.length() == upstreamBase.length()) {
+            return true;
+        }
+        char next = location.charAt(upstreamBase.length());
+        return next == '/' || next == '?' || next == '#';
+    }
+
+    /**
+     * The upstream request failed. When the client's body failed first (see
+     * {@link #onClientRequestFailure}) that is the cause, and the client's fault: no upstream failure.
+     */
     @Override
     protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
                                           Response serverResponse, Throwable failure) {
-        LOG.warn("event=upstream_failed method={} path={} upstream={} committed={} cause=\"{}\"",
-                clientRequest.getMethod(), clientRequest.getRequestURI(), upstreamBase, proxyResponse.isCommitted(),
-                String.valueOf(failure));
-        super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
+        int status;
+        if (serverResponse != null && serverResponse.getRequest().getAttributes().get(CLIENT_FAILED) != null) {
+            status = clientRequestStatus(failure);
+        } else {
+            LOG.warn("event=upstream_failed method={} path={} upstream={} committed={} cause=\"{}\"",
+                    clientRequest.getMethod(), clientRequest.getRequestURI(), upstreamBase, proxyResponse.isCommitted(),
+                    String.valueOf(failure));
+            status = proxyResponseStatus(failure);
+            // As Jetty: an upstream that turned down an Expect: 100-continue request said why itself.
+            if (serverResponse != null && serverResponse.getStatus() >= 200 && expects100Continue(clientRequest)) {
+                status = serverResponse.getStatus();
+            }
+        }
+        sendProxyResponseError(clientRequest, proxyResponse, status);
     }
 
+    /**
+     * The client's body could not be read: malformed chunking, cut off, or too slow. Marks the
+     * upstream request, which Jetty then aborts, so that its failure is answered as the client's.
+     */
     @Override
     protected void onClientRequestFailure(HttpServletRequest clientRequest, Request proxyRequest,
                                           HttpServletResponse proxyResponse, Throwable failure) {
-        LOG.info("event=client_request_failed method={} path={} cause=\"{}\" message=\"upstream request aborted\"",
-                clientRequest.getMethod(), clientRequest.getRequestURI(), String.valueOf(failure));
+        LOG.info("event=client_request_failed method={} path={} status={} cause=\"{}\" message=\"the request body "
+                        + "is malformed, cut off or too slow; upstream request aborted\"",
+                clientRequest.getMethod(), clientRequest.getRequestURI(), clientRequestStatus(failure),
+                String.valueOf(failure));
+        proxyRequest.attribute(CLIENT_FAILED, Boolean.TRUE);
         super.onClientRequestFailure(clientRequest, proxyRequest, proxyResponse, failure);
+    }
+
+    /**
+     * A failure to read the client's body is the client's: {@code 400}, or {@code 408} when it was
+     * too slow. Jetty's own answer is {@code 500}, and its container says {@code 400} for the same
+     * malformed body without the gateway.
+     */
+    @Override
+    protected int clientRequestStatus(Throwable failure) {
+        return isTimeout(failure) ? 408 : 400;
+    }
+
+    /** Whether {@code failure} is a timeout; the container's idle timeout comes wrapped in an IOException. */
+    private static boolean isTimeout(Throwable failure) {
+        for (int depth = 0; failure != null && depth < 4; depth++, failure = failure.getCause()) {
+            if (failure instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -241,23 +474,42 @@ public final class GatewayServlet extends ProxyServlet {
         return failure instanceof TimeoutException ? 504 : 502;
     }
 
-    /** Upstream failures get SessionGate's JSON answer; a response already under way can only be cut off. */
+    /**
+     * Failures get SessionGate's JSON answer, never the container's error page, which would name
+     * the exception and the upstream URL; a response already under way can only be cut off.
+     */
     @Override
     protected void sendProxyResponseError(HttpServletRequest clientRequest, HttpServletResponse proxyResponse, int status) {
-        if (proxyResponse.isCommitted() || (status != 502 && status != 504)) {
+        Rejection rejection = rejectionFor(status);
+        if (proxyResponse.isCommitted() || rejection == null) {
             super.sendProxyResponseError(clientRequest, proxyResponse, status);
             return;
         }
         try {
             proxyResponse.setHeader("Connection", "close");
-            failures.respond(proxyResponse, status == 504 ? Rejection.UPSTREAM_TIMEOUT : Rejection.UPSTREAM_UNAVAILABLE,
-                    null, null);
+            failures.respond(proxyResponse, rejection, null, null);
         } catch (IOException | RuntimeException e) {
             LOG.debug("event=error_response_failed", e);
         } finally {
             if (clientRequest.isAsyncStarted()) {
                 clientRequest.getAsyncContext().complete();
             }
+        }
+    }
+
+    /** SessionGate's answer for a status the gateway chose, or {@code null} for the upstream's own (a refused 100-continue). */
+    private static Rejection rejectionFor(int status) {
+        switch (status) {
+            case 400:
+                return Rejection.BAD_BODY;
+            case 408:
+                return Rejection.REQUEST_TIMEOUT;
+            case 502:
+                return Rejection.UPSTREAM_UNAVAILABLE;
+            case 504:
+                return Rejection.UPSTREAM_TIMEOUT;
+            default:
+                return null;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.sessiongate.gateway;
 
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
+import jakarta.servlet.http.Cookie;
 import java.net.URI;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -110,20 +111,47 @@ final class UpstreamCookieJar {
         return text;
     }
 
-    /** The {@code Cookie} header value for a request to {@code uri}, or {@code null} if no cookie matches. */
-    String cookieHeader(URI uri) {
+    /**
+     * The {@code Cookie} header value for a request to {@code uri}: the client's cookies, then the
+     * jar's; or {@code null} if no cookie of the jar matches (the client's header then stands).
+     * A client cookie named like one of the jar's is left out, in any letter case since some
+     * upstreams read names so: otherwise the client could pick the upstream session or node.
+     *
+     * @param clientCookies the client's cookies, or {@code null}
+     */
+    String cookieHeader(URI uri, Cookie[] clientCookies) {
         List<HttpCookie> cookies = store.match(uri);
         if (cookies.isEmpty()) {
             return null;
         }
         StringBuilder header = new StringBuilder();
-        for (HttpCookie cookie : cookies) {
-            if (header.length() > 0) {
-                header.append("; ");
+        if (clientCookies != null) {
+            for (Cookie cookie : clientCookies) {
+                if (!named(cookies, cookie.getName())) {
+                    append(header, cookie.getName(), cookie.getValue());
+                }
             }
-            header.append(cookie.getName()).append('=').append(cookie.getValue());
+        }
+        for (HttpCookie cookie : cookies) {
+            append(header, cookie.getName(), cookie.getValue());
         }
         return header.toString();
+    }
+
+    private static boolean named(List<HttpCookie> cookies, String name) {
+        for (int i = 0; i < cookies.size(); i++) {
+            if (cookies.get(i).getName().equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void append(StringBuilder header, String name, String value) {
+        if (header.length() > 0) {
+            header.append("; ");
+        }
+        header.append(name).append('=').append(value);
     }
 
     @Override

@@ -62,6 +62,17 @@ class OwnEndpointTest {
         }
     }
 
+    /** Found by the confusion suite: HttpServlet's default TRACE echoed the credentials from a public endpoint. */
+    @Test
+    void healthDoesNotEchoATrace() {
+        try (GateServer upstream = GateServer.upstream();
+             GateServer gateway = GateServer.gateway(upstream.url("/"))) {
+            Answer answer = RawHttp.send(gateway.port(), "TRACE", "/health", "Authorization: " + basic("alice", "ok-secret"));
+            assertThat(answer.status()).isEqualTo(405);
+            assertThat(answer.headers() + answer.body()).doesNotContain(basic("alice", "ok-secret").substring(6));
+        }
+    }
+
     @Test
     void anEmbeddingApplicationsOwnAdminAndHealthAreAuthenticated() {
         ServletContextHandler context = new ServletContextHandler();

@@ -1,6 +1,7 @@
 package dev.sessiongate.gateway;
 
 import static dev.sessiongate.testing.Fixtures.basic;
+import static dev.sessiongate.testing.WarContainers.freePort;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -8,17 +9,14 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.sessiongate.testing.GateServer;
 import dev.sessiongate.testing.RedisProcess;
 import dev.sessiongate.testing.RunningProcess;
+import dev.sessiongate.testing.WarContainers;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,9 +37,7 @@ class WarDeploymentIT {
         try (GateServer upstream = GateServer.upstream()) {
             Path config = config(upstream, "sessiongate.properties");
             int port = freePort();
-            ProcessBuilder command = container.startsWith("tomcat")
-                    ? tomcat(Path.of(System.getProperty(container + ".home")), port, config)
-                    : jetty(Path.of(System.getProperty("jetty.home")), port, config);
+            ProcessBuilder command = containers().command(container, port, config);
             try (RunningProcess server = RunningProcess.start(command)) {
                 String root = "http://127.0.0.1:" + port + "/sessiongate";
                 server.awaitHttp(root + "/health", Duration.ofSeconds(90));
@@ -60,9 +56,9 @@ class WarDeploymentIT {
         try (RedisProcess redis = RedisProcess.start(); GateServer upstream = GateServer.upstream()) {
             int tomcatPort = freePort();
             int jettyPort = freePort();
-            ProcessBuilder tomcat = tomcat(Path.of(System.getProperty("tomcat11.home")), tomcatPort,
+            ProcessBuilder tomcat = containers().command("tomcat11", tomcatPort,
                     config(upstream, "tomcat.properties", "store.redis-uri=" + redis.uri(), "node.name=tomcat-node"));
-            ProcessBuilder jetty = jetty(Path.of(System.getProperty("jetty.home")), jettyPort,
+            ProcessBuilder jetty = containers().command("jetty12", jettyPort,
                     config(upstream, "jetty.properties", "store.redis-uri=" + redis.uri(), "node.name=jetty-node"));
             try (RunningProcess first = RunningProcess.start(tomcat); RunningProcess second = RunningProcess.start(jetty)) {
                 String tomcatRoot = "http://127.0.0.1:" + tomcatPort + "/sessiongate";
@@ -116,9 +112,9 @@ class WarDeploymentIT {
 
     /** A properties file {@code name} in gateway mode in front of {@code upstream}, plus {@code extra} lines. */
     private Path config(GateServer upstream, String name, String... extra) throws IOException {
-        Files.copy(Path.of("etc/users.htpasswd"), base.resolve("users.htpasswd"), StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(Path.of("etc/users.htgroup"), base.resolve("users.htgroup"), StandardCopyOption.REPLACE_EXISTING);
-        return Files.writeString(base.resolve(name), String.join("\n",
+        containers().copy(Path.of("etc/users.htpasswd"), "users.htpasswd");
+        containers().copy(Path.of("etc/users.htgroup"), "users.htgroup");
+        return containers().file(name,
                 "realm=WAR test",
                 "key.secret=war-test-secret-0123456789",
                 "key.parts=password,client-ip",
@@ -126,61 +122,11 @@ class WarDeploymentIT {
                 "groups.file=users.htgroup",
                 "policy.require-group=partners",
                 "upstream.url=" + upstream.url("/up"),
-                String.join("\n", extra),
-                ""));
+                String.join("\n", extra));
     }
 
-    /** A CATALINA_BASE of our own: the home's conf with our port, no shutdown port, the WAR. */
-    private ProcessBuilder tomcat(Path home, int port, Path config) throws IOException {
-        Path catalinaBase = base.resolve("tomcat");
-        for (String dir : new String[] {"conf", "webapps", "logs", "temp", "work"}) {
-            Files.createDirectories(catalinaBase.resolve(dir));
-        }
-        try (Stream<Path> files = Files.list(home.resolve("conf"))) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                if (Files.isRegularFile(file)) {
-                    Files.copy(file, catalinaBase.resolve("conf").resolve(file.getFileName()));
-                }
-            }
-        }
-        Path serverXml = catalinaBase.resolve("conf/server.xml");
-        String xml = Files.readString(serverXml)
-                .replace("port=\"8005\"", "port=\"-1\"")
-                .replace("port=\"8080\"", "port=\"" + port + "\"");
-        Files.writeString(serverXml, xml);
-        Files.copy(war(), catalinaBase.resolve("webapps/sessiongate.war"));
-        return RunningProcess.java(
-                "-Dsessiongate.config=" + config,
-                "-Dcatalina.home=" + home, "-Dcatalina.base=" + catalinaBase,
-                "-Djava.io.tmpdir=" + catalinaBase.resolve("temp"),
-                "-cp", home.resolve("bin/bootstrap.jar") + java.io.File.pathSeparator + home.resolve("bin/tomcat-juli.jar"),
-                "org.apache.catalina.startup.Bootstrap", "start");
-    }
-
-    /** A JETTY_BASE of our own with the http and ee10-deploy modules and the WAR. */
-    private ProcessBuilder jetty(Path home, int port, Path config) throws IOException, InterruptedException {
-        Path jettyBase = Files.createDirectories(base.resolve("jetty"));
-        ProcessBuilder setup = RunningProcess.java("-jar", home.resolve("start.jar").toString(),
-                "--add-modules=http,ee10-deploy").directory(jettyBase.toFile());
-        try (RunningProcess modules = RunningProcess.start(setup)) {
-            if (modules.process().waitFor() != 0) {
-                throw new AssertionError("jetty --add-modules failed:\n" + modules.output());
-            }
-        }
-        Files.createDirectories(jettyBase.resolve("webapps"));
-        Files.copy(war(), jettyBase.resolve("webapps/sessiongate.war"), StandardCopyOption.REPLACE_EXISTING);
-        return RunningProcess.java("-Dsessiongate.config=" + config, "-jar", home.resolve("start.jar").toString(),
-                "jetty.http.port=" + port).directory(jettyBase.toFile());
-    }
-
-    private static Path war() {
-        return Path.of(System.getProperty("sessiongate.war", "target/sessiongate.war"));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private WarContainers containers() {
+        return new WarContainers(base);
     }
 
     private static int count(String text, String fragment) {

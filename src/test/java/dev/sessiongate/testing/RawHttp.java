@@ -4,76 +4,121 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
- * One HTTP/1.1 request written byte for byte over a plain socket: for request targets that every
- * HTTP client library would normalise or refuse ({@code /admin/../api}, {@code ?a=|}).
+ * HTTP/1.1 over a plain socket, for requests that no HTTP client would send as written: raw
+ * characters in the query, dot segments ({@code /admin/../api}), malformed chunked bodies. REST
+ * Assured and the JDK's client normalise or refuse such URLs, so a test of what SessionGate does
+ * with them must write the bytes itself.
  */
 public final class RawHttp {
     private RawHttp() {
     }
 
-    /** The answer to {@code METHOD target} with {@code headers} (each {@code "Name: value"}), no body. */
-    public static Answer send(int port, String method, String target, String... headers) {
-        StringBuilder request = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
-                .append("Host: 127.0.0.1:").append(port).append("\r\n");
-        for (String header : headers) {
-            request.append(header).append("\r\n");
+    /** The answer to one request, read until the server closes the connection. */
+    public record Answer(int status, Map<String, String> headers, String body) {
+        /** A header by its name in any letter case, or {@code null}. */
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
         }
-        request.append("Content-Length: 0\r\nConnection: close\r\n\r\n");
-        return sendBytes(port, request.toString());
     }
 
-    /** The answer to a whole request, written as it is (ISO-8859-1; use {@code \r\n} yourself). */
-    public static Answer sendBytes(int port, String request) {
+    /**
+     * Sends {@code head} (request line and headers, each line ending in CRLF, without the blank
+     * line; {@code Connection: close} is added), as UTF-8, and then {@code body}, and reads the answer.
+     */
+    public static Answer exchange(int port, String head, byte[] body) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            return Answer.parse(readAll(socket.getInputStream()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            out.write((head + "Connection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            try {
+                out.write(body);
+                out.flush();
+            } catch (SocketException e) {
+                // the server answered and closed before reading all of the body: read its answer
+            }
+            return parse(readAll(socket.getInputStream()));
         }
     }
 
-    private static String readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    /** The answer to {@code METHOD target} with {@code headers} (each {@code "Name: value"}) and no body. */
+    public static Answer send(int port, String method, String target, String... headers) {
+        StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
+                .append("Host: 127.0.0.1:").append(port).append("\r\n");
+        for (String header : headers) {
+            head.append(header).append("\r\n");
+        }
+        head.append("Content-Length: 0\r\n");
+        try {
+            return exchange(port, head.toString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** {@link #exchange(int, String, byte[])} with no body. */
+    public static Answer exchange(int port, String head) throws IOException {
+        return exchange(port, head, new byte[0]);
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         try {
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                bytes.write(buffer, 0, n);
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                all.write(buffer, 0, n);
             }
-        } catch (SocketTimeoutException | java.net.SocketException e) {
-            // what arrived before the server stopped talking or reset the connection is the answer
+        } catch (SocketException e) {
+            // a reset after the answer: keep what arrived
         }
-        return bytes.toString(StandardCharsets.UTF_8);
+        return all.toByteArray();
     }
 
-    /** A status (0 when nothing parseable came back), the header block and the body. */
-    public record Answer(int status, String head, String body) {
-        static Answer parse(String text) {
-            int end = text.indexOf("\r\n\r\n");
-            String head = end < 0 ? text : text.substring(0, end);
-            String body = end < 0 ? "" : text.substring(end + 4);
-            int status = 0;
-            if (head.startsWith("HTTP/1.") && head.length() >= 12) {
-                try {
-                    status = Integer.parseInt(head.substring(9, 12));
-                } catch (NumberFormatException e) {
-                    status = 0;
-                }
-            }
-            return new Answer(status, head, body);
+    private static Answer parse(byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        int end = text.indexOf("\r\n\r\n");
+        if (end < 0 || !text.startsWith("HTTP/1.")) {
+            return new Answer(0, Map.of(), text); // no HTTP answer at all: status 0, what came as the body
         }
+        String[] lines = text.substring(0, end).split("\r\n");
+        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            headers.merge(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim(), (a, b) -> a + ", " + b);
+        }
+        String body = text.substring(end + 4);
+        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+            body = dechunk(body);
+        }
+        return new Answer(status, headers, new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+    }
 
-        @Override
-        public String toString() {
-            return status + " " + body.substring(0, Math.min(200, body.length()));
+    private static String dechunk(String chunked) {
+        StringBuilder body = new StringBuilder();
+        int at = 0;
+        while (true) {
+            int lineEnd = chunked.indexOf("\r\n", at);
+            if (lineEnd < 0) {
+                return body.toString(); // cut off
+            }
+            String sizeText = chunked.substring(at, lineEnd);
+            int semicolon = sizeText.indexOf(';');
+            int size = Integer.parseInt((semicolon < 0 ? sizeText : sizeText.substring(0, semicolon)).trim(), 16);
+            if (size == 0) {
+                return body.toString();
+            }
+            int start = lineEnd + 2;
+            body.append(chunked, start, Math.min(chunked.length(), start + size));
+            at = start + size + 2;
         }
     }
 }

@@ -19,6 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A test upstream. By the last path segment: {@code echo} (what it received, as JSON),
  * {@code set-cookie?c=...} (sends each {@code c} as a Set-Cookie), {@code redirect},
+ * {@code location?to=URL} (a 302 to exactly that),
  * {@code slow?ms=N}, {@code download?bytes=N}, {@code upload} (counts the body).
  */
 public final class UpstreamServlet extends HttpServlet {
@@ -40,6 +41,10 @@ public final class UpstreamServlet extends HttpServlet {
                 echo(request, response, drain(request));
             }
             case "redirect" -> response.sendRedirect(request.getRequestURL().toString().replace("redirect", "login"));
+            case "location" -> {
+                response.setStatus(302);
+                response.setHeader("Location", request.getParameter("to"));
+            }
             case "slow" -> {
                 sleep(Long.parseLong(request.getParameter("ms")));
                 echo(request, response, drain(request));
