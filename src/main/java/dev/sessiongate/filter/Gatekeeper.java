@@ -309,6 +309,11 @@ final class Gatekeeper {
         return storeHealth.failing() ? "authenticator unavailable" : null;
     }
 
+    /** The authenticator's {@link Authenticator#lookup}: for the admin API, not the request path. */
+    Optional<Identity> lookupUser(String user) {
+        return authenticator.lookup(user);
+    }
+
     GateConfig config() {
         return config;
     }

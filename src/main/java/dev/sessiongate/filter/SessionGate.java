@@ -8,6 +8,7 @@ import dev.sessiongate.auth.Authenticator;
 import dev.sessiongate.auth.DelegatedAuthenticator;
 import dev.sessiongate.auth.ldap.LdapAuthenticator;
 import dev.sessiongate.auth.GroupPolicy;
+import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.htpasswd.HtpasswdAuthenticator;
 import dev.sessiongate.cluster.ClusterSecret;
 import dev.sessiongate.cluster.RedisLink;
@@ -42,6 +43,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -178,6 +180,17 @@ public final class SessionGate implements Filter {
     /** The counters of {@code /admin/stats}. */
     public GateStats stats() {
         return gate.stats();
+    }
+
+    /**
+     * The user called {@code user} as the authenticator knows it, found without a password (for
+     * issuing API tokens), or empty when it knows none.
+     *
+     * @throws UnsupportedOperationException when the authenticator cannot tell (delegated, container realm)
+     * @throws dev.sessiongate.auth.AuthenticatorUnavailableException when the user store cannot be asked
+     */
+    public Optional<Identity> lookupUser(String user) {
+        return gate.lookupUser(user);
     }
 
     /** Calls {@code action} for every live session (for the admin API, not the request path). */

@@ -85,6 +85,15 @@ public final class HtpasswdAuthenticator implements Authenticator {
         return Optional.of(new Identity(line.name(), current.groups.getOrDefault(line.name(), Set.of()), tag(line.hash())));
     }
 
+    /** The line of {@code user}, looked up exactly as {@link #authenticate} does. */
+    @Override
+    public Optional<Identity> lookup(String user) {
+        Snapshot current = current();
+        UserFiles.User line = current.users.get(user);
+        return line == null ? Optional.empty()
+                : Optional.of(new Identity(line.name(), current.groups.getOrDefault(line.name(), Set.of()), tag(line.hash())));
+    }
+
     @Override
     public boolean validate(Identity identity) {
         UserFiles.User line = current().users.get(identity.name());

@@ -104,6 +104,28 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
         }
     }
 
+    /**
+     * The entry of {@code user}, as the pool's own identity ({@code ldap.bind-dn} or anonymous)
+     * sees it: read at the DN of {@code ldap.user-dn-pattern}, or found by the search; named as
+     * {@link #authenticate} names it.
+     */
+    @Override
+    public Optional<Identity> lookup(String user) {
+        try {
+            Entry entry = settings.userDnPattern() != null ? pool.getEntry(dnOf(user), attributes()) : find(user);
+            if (entry == null) {
+                return Optional.empty();
+            }
+            String name = nameOf(entry);
+            return Optional.of(new Identity(name, groups(entry.getDN(), name), entry.getDN()));
+        } catch (LDAPException e) {
+            if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT || e.getResultCode() == ResultCode.INVALID_DN_SYNTAX) {
+                return Optional.empty();
+            }
+            throw new AuthenticatorUnavailableException("LDAP " + e.getResultCode(), e);
+        }
+    }
+
     /** Whether the user's entry still exists; a removed or moved entry ends the session. */
     @Override
     public boolean validate(Identity identity) {
@@ -119,8 +141,7 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
      * pooled connection that gets the pool's own authentication back afterwards.
      */
     private Entry bindByPattern(String user, Password password) throws LDAPException {
-        // An RDN's text is "attribute=escaped value": the escaping is the SDK's, not ours.
-        String dn = settings.userDnPattern().replace("{0}", new RDN("x", user).toString().substring(2));
+        String dn = dnOf(user);
         LDAPConnection connection = pool.getConnection();
         boolean usable = false;
         try {
@@ -144,14 +165,25 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
         }
     }
 
-    /** Finds the one entry of {@code ldap.search-filter} as the service account, then binds as it. */
-    private Entry bindBySearch(String user, Password password) throws LDAPException {
+    /** The DN of {@code ldap.user-dn-pattern} for {@code user}. */
+    private String dnOf(String user) {
+        // An RDN's text is "attribute=escaped value": the escaping is the SDK's, not ours.
+        return settings.userDnPattern().replace("{0}", new RDN("x", user).toString().substring(2));
+    }
+
+    /** The one entry of {@code ldap.search-filter} for {@code user}, found as the service account, or {@code null}. */
+    private SearchResultEntry find(String user) throws LDAPException {
         Filter filter = Filter.create(settings.searchFilter().replace("{0}", Filter.encodeValue(user)));
         SearchResult result = pool.search(settings.searchBase(), SearchScope.SUB, filter, attributes());
-        if (result.getEntryCount() != 1) {
+        return result.getEntryCount() == 1 ? result.getSearchEntries().get(0) : null;
+    }
+
+    /** Finds the one entry of {@code ldap.search-filter} as the service account, then binds as it. */
+    private Entry bindBySearch(String user, Password password) throws LDAPException {
+        SearchResultEntry entry = find(user);
+        if (entry == null) {
             return null;
         }
-        SearchResultEntry entry = result.getSearchEntries().get(0);
         pool.bindAndRevertAuthentication(new SimpleBindRequest(entry.getDN(), password.bytes()));
         return entry;
     }
