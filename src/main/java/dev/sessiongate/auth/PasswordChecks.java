@@ -4,13 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sessiongate.util.DaemonThreads;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -19,8 +13,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Runs password checks the safe way: on a bounded pool ({@code auth.threads},
@@ -39,8 +31,7 @@ import javax.crypto.spec.SecretKeySpec;
  * the window is not counted again, since careful clients repeat a refused request (Java's
  * {@code HttpClient} sends a wrong password four times per request) and would otherwise lock
  * themselves out with two requests. Every new password is counted, so guessing is as slow as
- * before. What is kept of a guess is a keyed hash (HMAC-SHA-256 under a key made at start and
- * never stored), in a bounded cache that forgets it with the window: never the password.
+ * before. Only a keyed hash of a guess is kept ({@link CountedGuesses}), never the password.
  *
  * <p>A login waits at most {@code auth.timeout} for its check, queue included: a user store that
  * hangs (a stopped directory still accepts connections) must not hold the client, and every
@@ -49,14 +40,11 @@ import javax.crypto.spec.SecretKeySpec;
 public final class PasswordChecks implements AutoCloseable {
     /** How many more failures an IP may have than one user from it. */
     static final int IP_FACTOR = 4;
-    private static final String GUESS_MAC = "HmacSHA256";
 
     private final Authenticator authenticator;
     private final ThreadPoolExecutor pool;
     private final Cache<String, Window> failures;
-    /** Keyed hashes of the wrong guesses counted in the window (see the class comment). */
-    private final Cache<String, Boolean> countedGuesses;
-    private final SecretKeySpec guessKey;
+    private final CountedGuesses countedGuesses;
     private final int maxFailures;
     private final long windowNanos;
     private final long timeoutNanos;
@@ -72,11 +60,7 @@ public final class PasswordChecks implements AutoCloseable {
         this.windowNanos = window.toNanos();
         this.ticker = ticker;
         this.failures = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(window).ticker(ticker).build();
-        this.countedGuesses = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(window).ticker(ticker).build();
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        this.guessKey = new SecretKeySpec(key, GUESS_MAC);
-        Arrays.fill(key, (byte) 0);
+        this.countedGuesses = new CountedGuesses(window, ticker);
         this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
                 DaemonThreads.named("sessiongate-password-check"));
     }
@@ -117,7 +101,7 @@ public final class PasswordChecks implements AutoCloseable {
         }
         Optional<Identity> identity = health.check(() -> await(result));
         if (identity.isEmpty()) {
-            if (countedGuesses.asMap().putIfAbsent(guess(userKey, password), Boolean.TRUE) == null) {
+            if (countedGuesses.first(userKey, password)) {
                 failed(userKey, now);
                 failed(ipKey, now);
             }
@@ -144,21 +128,6 @@ public final class PasswordChecks implements AutoCloseable {
                 throw cause;
             }
             throw new AuthenticatorUnavailableException("password check failed", e.getCause());
-        }
-    }
-
-    /** A keyed hash of this password for {@code userKey} (folded user and IP): the same for a repeat only. */
-    private String guess(String userKey, Password password) {
-        try {
-            Mac mac = Mac.getInstance(GUESS_MAC);
-            mac.init(guessKey);
-            byte[] user = userKey.getBytes(StandardCharsets.UTF_8);
-            mac.update(ByteBuffer.allocate(4).putInt(user.length).array());
-            mac.update(user);
-            mac.update(password.bytes());
-            return Base64.getEncoder().encodeToString(Arrays.copyOf(mac.doFinal(), 16));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(GUESS_MAC + " is not available", e);
         }
     }
 

@@ -146,7 +146,8 @@ class ThrottlingTest {
             }
         };
         ExecutorService clients = Executors.newFixedThreadPool(6);
-        try (GateServer server = start(slow, "auth.threads", "1", "auth.queue", "1")) {
+        // auth.timeout out of the way: this is about a full pool, on a machine that may be slow.
+        try (GateServer server = start(slow, "auth.threads", "1", "auth.queue", "1", "auth.timeout", "5m")) {
             attempt(server, "cached", "pw", "192.0.2.7").then().statusCode(200);
             List<Future<Integer>> statuses = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
