@@ -53,38 +53,46 @@ final class TokenEndpoints {
         try {
             route(path, method, request, response);
         } catch (ApiTokens.StoreFailedException e) {
-            LOG.warn("event=token_store_failed method={} path={} message=\"{}\"", method, path, e.getMessage());
+            LOG.warn("event=token_store_failed method={} path={} message={}", Logfmt.value(method), Logfmt.value(path),
+                    Logfmt.value(e.getMessage()));
             failures.respond(response, Rejection.STORE_UNAVAILABLE, null, null);
         }
     }
 
     private void route(String path, String method, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
-        if (path.equals("/tokens") && method.equals("POST")) {
-            issue(request, response);
-        } else if (path.equals("/tokens") && method.equals("GET")) {
-            List<Map<String, Object>> views = new ArrayList<>();
-            for (ApiTokens.Token token : gate.tokens().list()) {
-                views.add(view(token, null));
-            }
-            AdminServlet.write(response, 200, views);
-        } else if (path.startsWith("/tokens/") && method.equals("DELETE")) {
-            String id = path.substring("/tokens/".length());
-            if (!gate.tokens().revoke(id)) {
-                failures.respond(response, Rejection.NOT_FOUND, "There is no token with this id.", null);
-                return;
-            }
-            List<Session> ended = new ArrayList<>();
-            gate.forEachSession(session -> {
-                if (id.equals(session.identity().tokenId())) {
-                    ended.add(session);
+        if (path.equals("/tokens")) {
+            if (method.equals("POST")) {
+                issue(request, response);
+            } else if (method.equals("GET")) {
+                List<Map<String, Object>> views = new ArrayList<>();
+                for (ApiTokens.Token token : gate.tokens().list()) {
+                    views.add(view(token, null));
                 }
-            });
-            ended.forEach(gate::revoke);
-            response.setStatus(204);
+                AdminServlet.write(response, 200, views);
+            } else {
+                AdminServlet.notAllowed(response, failures, "GET, POST");
+            }
+        } else if (method.equals("DELETE")) {
+            revoke(path.substring("/tokens/".length()), response);
         } else {
-            failures.respond(response, Rejection.NOT_FOUND, null, null);
+            AdminServlet.notAllowed(response, failures, "DELETE");
         }
+    }
+
+    private void revoke(String id, HttpServletResponse response) throws IOException {
+        if (!gate.tokens().revoke(id)) {
+            failures.respond(response, Rejection.NOT_FOUND, "There is no token with this id.", null);
+            return;
+        }
+        List<Session> ended = new ArrayList<>();
+        gate.forEachSession(session -> {
+            if (id.equals(session.identity().tokenId())) {
+                ended.add(session);
+            }
+        });
+        ended.forEach(gate::revoke);
+        response.setStatus(204);
     }
 
     private void issue(HttpServletRequest request, HttpServletResponse response) throws IOException {

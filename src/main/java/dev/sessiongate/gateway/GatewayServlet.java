@@ -9,6 +9,7 @@ import dev.sessiongate.key.PathNormalizer;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.standalone.DemoServlet;
+import dev.sessiongate.util.Logfmt;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -46,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * {@code upstream.url}, streaming bodies both ways with Jetty's proxy servlet (asynchronous
  * requests, blocking copies: for small bodies it costs less than the fully asynchronous one, which
  * allocated a buffer and a read listener per request) over a pooled, keep-alive {@link HttpClient}; keeps the upstream's cookies per user key
- * ({@link UpstreamCookieJar}); turns upstream failures into {@code 502}/{@code 504}.
+ * ({@link UpstreamCookieJar}); turns upstream failures into {@code 502}/{@code 504}, and a
+ * client body that cannot be read into {@code 400}/{@code 408}, always as SessionGate's JSON.
  *
  * <p>Without {@code upstream.url} it serves the demo application, so a freshly deployed WAR
  * answers something useful. It needs the filter in front of it, initialised first.
@@ -55,8 +57,6 @@ public final class GatewayServlet extends ProxyServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServlet.class);
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-    /** Attribute of an upstream request aborted because the client's body failed. */
-    private static final String CLIENT_FAILED = GatewayServlet.class.getName() + ".clientFailed";
 
     private transient GateConfig.Upstream upstream;
     private transient SessionStore sessions;
@@ -163,7 +163,8 @@ public final class GatewayServlet extends ProxyServlet {
     /** A path that climbs above the root or holds what no path may ({@code %00}, a backslash...). */
     @Override
     protected void onProxyRewriteFailed(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) {
-        LOG.info("event=bad_path method={} path={}", clientRequest.getMethod(), clientRequest.getRequestURI());
+        LOG.info("event=bad_path method={} path={}", Logfmt.value(clientRequest.getMethod()),
+                Logfmt.value(clientRequest.getRequestURI()));
         try {
             failures.respond(proxyResponse, Rejection.BAD_PATH, null, null);
         } catch (IOException e) {
@@ -193,6 +194,8 @@ public final class GatewayServlet extends ProxyServlet {
     static final class VerbatimRequest extends HttpRequest {
         private final String path;
         private final String query;
+        /** Set when the client's body failed, which aborts this request: the failure is the client's. */
+        private volatile boolean clientFailed;
 
         VerbatimRequest(HttpClient client, URI origin, String path, String query) {
             super(client, new HttpConversation(), origin);
@@ -382,7 +385,7 @@ public final class GatewayServlet extends ProxyServlet {
                 UpstreamCookieJar jar = UpstreamCookieJar.of(session);
                 String before = jar.text();
                 if (!jar.store(cookieUri(serverResponse.getRequest()), headerValue)) {
-                    LOG.warn("event=upstream_cookie_unparseable path={}", clientRequest.getRequestURI());
+                    LOG.warn("event=upstream_cookie_unparseable path={}", Logfmt.value(clientRequest.getRequestURI()));
                 } else if (jar.text() != before) {
                     sessions.share(session, UpstreamCookieJar.SHARED_NAME, jar.text());
                 }
@@ -419,12 +422,13 @@ public final class GatewayServlet extends ProxyServlet {
     protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
                                           Response serverResponse, Throwable failure) {
         int status;
-        if (serverResponse != null && serverResponse.getRequest().getAttributes().get(CLIENT_FAILED) != null) {
+        if (serverResponse != null && serverResponse.getRequest() instanceof VerbatimRequest request
+                && request.clientFailed) {
             status = clientRequestStatus(failure);
         } else {
-            LOG.warn("event=upstream_failed method={} path={} upstream={} committed={} cause=\"{}\"",
-                    clientRequest.getMethod(), clientRequest.getRequestURI(), upstreamBase, proxyResponse.isCommitted(),
-                    String.valueOf(failure));
+            LOG.warn("event=upstream_failed method={} path={} upstream={} committed={} cause={}",
+                    Logfmt.value(clientRequest.getMethod()), Logfmt.value(clientRequest.getRequestURI()), upstreamBase,
+                    proxyResponse.isCommitted(), Logfmt.value(String.valueOf(failure)));
             status = proxyResponseStatus(failure);
             // As Jetty: an upstream that turned down an Expect: 100-continue request said why itself.
             if (serverResponse != null && serverResponse.getStatus() >= 200 && expects100Continue(clientRequest)) {
@@ -441,11 +445,13 @@ public final class GatewayServlet extends ProxyServlet {
     @Override
     protected void onClientRequestFailure(HttpServletRequest clientRequest, Request proxyRequest,
                                           HttpServletResponse proxyResponse, Throwable failure) {
-        LOG.info("event=client_request_failed method={} path={} status={} cause=\"{}\" message=\"the request body "
+        LOG.info("event=client_request_failed method={} path={} status={} cause={} message=\"the request body "
                         + "is malformed, cut off or too slow; upstream request aborted\"",
-                clientRequest.getMethod(), clientRequest.getRequestURI(), clientRequestStatus(failure),
-                String.valueOf(failure));
-        proxyRequest.attribute(CLIENT_FAILED, Boolean.TRUE);
+                Logfmt.value(clientRequest.getMethod()), Logfmt.value(clientRequest.getRequestURI()),
+                clientRequestStatus(failure), Logfmt.value(String.valueOf(failure)));
+        if (proxyRequest instanceof VerbatimRequest request) {
+            request.clientFailed = true;
+        }
         super.onClientRequestFailure(clientRequest, proxyRequest, proxyResponse, failure);
     }
 

@@ -153,9 +153,15 @@ class ThrottlingTest {
             for (int i = 0; i < 6; i++) {
                 String user = "slow" + i;
                 statuses.add(clients.submit(() -> attempt(server, user, "pw", "192.0.2.8").statusCode()));
-                Thread.sleep(50);
             }
-            Thread.sleep(300);
+            // Whichever arrive first take the one thread and the one queue place, held there until
+            // released; the other four are refused at once. Waiting for those four answers, rather
+            // than sleeping, makes sure every request has arrived.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (statuses.stream().filter(Future::isDone).count() < 4) {
+                assertThat(System.nanoTime()).as("four refusals while the pool is full").isLessThan(deadline);
+                Thread.sleep(5);
+            }
             for (int i = 0; i < 5; i++) {
                 attempt(server, "cached", "pw", "192.0.2.7").then().statusCode(200);
             }
