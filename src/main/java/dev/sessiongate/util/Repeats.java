@@ -3,7 +3,6 @@ package dev.sessiongate.util;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
-import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,7 +13,8 @@ import java.util.function.ObjLongConsumer;
  * key in a window is written in full, the others are only counted, and when the window ends a
  * summary reports how many there were. A password spray then writes two lines a minute per
  * client address instead of one per request. At most {@code maxKeys} keys are tracked; the
- * least used ones are summarised early.
+ * least used ones are summarised early. A summary is written when the next occurrence of any key
+ * finds the window over, or at {@link #flush()}.
  */
 public final class Repeats {
     private final Cache<String, AtomicLong> seen;
@@ -30,7 +30,8 @@ public final class Repeats {
                 .expireAfterWrite(window)
                 .maximumSize(maxKeys)
                 .ticker(ticker)
-                .scheduler(Scheduler.systemScheduler())
+                // No scheduler: its JDK thread would outlive a redeployed webapp. An ended window is
+                // summarised at the next use of this object, or by flush() when the filter stops.
                 .<String, AtomicLong>removalListener((key, count, cause) -> {
                     long repeats = count == null ? 0 : count.getAndSet(0);
                     if (key != null && repeats > 0 && cause != RemovalCause.EXPLICIT) {
@@ -42,6 +43,7 @@ public final class Repeats {
 
     /** Whether this occurrence of {@code key} is the first of its window, to be written in full. */
     public boolean first(String key) {
+        seen.cleanUp(); // writes the summaries of windows that have ended (amortised by Caffeine)
         boolean[] created = new boolean[1];
         AtomicLong count = seen.get(key, k -> {
             created[0] = true;
