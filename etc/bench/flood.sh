@@ -2,7 +2,9 @@
 # Wrong-password flood: cached clients' requests/s alone, then while 8 concurrent clients send
 # wrong passwords (wrk, 8 connections, rotating user names, bcrypt cost 10 users), once with the
 # default throttling and once with throttling off (auth.max-failures very high), so that only the
-# bounded pool of password checks protects the cached clients. Prints the ratios.
+# bounded pool of password checks protects the cached clients. Prints the ratios and the bytes
+# the server logged during the flood (failed logins and refusals are counted per address and
+# minute, not logged one by one).
 #   etc/bench/flood.sh [seconds=10]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -42,16 +44,18 @@ measure() { # extra args for the jar → prints "alone during ratio"
   await_http "http://127.0.0.1:$port/health"
   wrk -t1 -c16 -d10s -s "$work/rotate.lua" "http://127.0.0.1:$port/api/cached" >/dev/null   # authenticate the 50 users
   alone=$(wrk -t1 -c16 -d"${seconds}s" -s "$work/rotate.lua" "http://127.0.0.1:$port/api/cached" | awk '/Requests\/sec/ {print $2}')
+  local before; before=$(wc -c < "$work/server.log")
   wrk -t1 -c8 -d"$((seconds + 4))s" -s "$work/wrong.lua" "http://127.0.0.1:$port/" > "$work/flood.txt" &
   local flood_pid=$!
   sleep 2
   during=$(wrk -t1 -c16 -d"${seconds}s" -s "$work/rotate.lua" "http://127.0.0.1:$port/api/cached" | awk '/Requests\/sec/ {print $2}')
   wait $flood_pid || true
+  local logged=$(( $(wc -c < "$work/server.log") - before ))
   kill $pid; wait $pid 2>/dev/null || true
   flood=$(awk '/Requests\/sec/ {print $2}' "$work/flood.txt")
-  echo "$alone $during $(awk -v a="$during" -v b="$alone" 'BEGIN {printf "%.3f", a / b}') $flood"
+  echo "$alone $during $(awk -v a="$during" -v b="$alone" 'BEGIN {printf "%.3f", a / b}') $flood $logged"
 }
-read -r a d r f <<< "$(measure)"
-echo "throttling on : cached alone $a rps, during the flood $d rps, kept $r; flood answered $f rps (mostly 429)"
-read -r a d r f <<< "$(measure --auth.max-failures=1000000 ${FLOOD_ARGS:-})"
-echo "throttling off: cached alone $a rps, during the flood $d rps, kept $r; flood answered $f rps (401, bounded pool)"
+read -r a d r f l <<< "$(measure)"
+echo "throttling on : cached alone $a rps, during the flood $d rps, kept $r; flood answered $f rps (mostly 429); logged $l bytes"
+read -r a d r f l <<< "$(measure --auth.max-failures=1000000 ${FLOOD_ARGS:-})"
+echo "throttling off: cached alone $a rps, during the flood $d rps, kept $r; flood answered $f rps (401, bounded pool); logged $l bytes"

@@ -1,45 +1,49 @@
 package dev.sessiongate.admin;
 
-import dev.sessiongate.cluster.RedisSessionStore;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.filter.FailureResponder;
 import dev.sessiongate.filter.Rejection;
 import dev.sessiongate.filter.SessionGate;
-import dev.sessiongate.key.IpAddresses;
+import dev.sessiongate.key.ClientIpResolver;
 import dev.sessiongate.session.GateStats;
-import dev.sessiongate.session.Session;
-import dev.sessiongate.session.SessionStore;
+import dev.sessiongate.util.Logfmt;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The admin API under {@code /admin} (SPEC §5): sessions listed, looked up and revoked, API
- * tokens issued, listed and revoked ({@link TokenEndpoints}), and the counters. Only with {@code Authorization: Bearer <admin.token>}, compared in constant time;
- * without {@code admin.token} configured, everything under {@code /admin} is {@code 404}.
- * Answers never carry a password, a credential or key material: sessions are shown by id, user,
- * client IP and times.
+ * The admin API under {@code /admin} (SPEC §5): sessions listed, searched, looked up and revoked
+ * ({@link SessionEndpoints}), API tokens issued, listed and revoked ({@link TokenEndpoints}), and
+ * the counters. Only with one {@code Authorization: Bearer <admin.token>} header, compared in
+ * constant time; wrong tokens are throttled per client IP ({@link AdminThrottle}). Without
+ * {@code admin.token} configured, everything under {@code /admin} is {@code 404}. Answers never
+ * carry a password, a credential or key material: sessions are shown by id, user, client IP and
+ * times.
  */
 public final class AdminServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(AdminServlet.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** The page's static files; they hold no data, the data comes from the API with the token. */
+    private static final Map<String, String> PAGES = Map.of(
+            "/", "admin.html", "/admin.js", "admin.js", "/admin.css", "admin.css");
+
     private transient SessionGate gate;
     private transient FailureResponder failures;
-    private transient String node;
+    private transient ClientIpResolver clientIps;
+    private transient AdminThrottle throttle;
+    private transient SessionEndpoints sessions;
     private transient TokenEndpoints tokens;
     private transient GateMetrics metrics;
 
@@ -50,8 +54,11 @@ public final class AdminServlet extends HttpServlet {
             throw new ServletException("AdminServlet needs the SessionGate filter in the same context, initialised first");
         }
         gate = sessionGate;
-        failures = new FailureResponder(gate.config().realm());
-        node = gate.config().node();
+        GateConfig config = gate.config();
+        failures = new FailureResponder(config.realm());
+        clientIps = new ClientIpResolver(config.trustedProxies(), config.clientIpHeader());
+        throttle = new AdminThrottle(config.maxFailures(), config.failureWindow(), Ticker.systemTicker());
+        sessions = new SessionEndpoints(gate, failures);
         tokens = new TokenEndpoints(gate, failures);
         metrics = new GateMetrics(gate);
     }
@@ -62,57 +69,76 @@ public final class AdminServlet extends HttpServlet {
             failures.respond(response, Rejection.ADMIN_DISABLED, null, null);
             return;
         }
-        String page = request.getPathInfo() == null ? null : PAGES.get(request.getPathInfo());
-        if (request.getPathInfo() == null) {
+        String path = request.getPathInfo();
+        if (path == null) {
             response.sendRedirect(request.getRequestURI() + "/");
             return;
         }
-        if (page != null && request.getMethod().equals("GET")) {
+        String method = request.getMethod();
+        String page = PAGES.get(path);
+        if (page != null && method.equals("GET")) {
             servePage(page, response);
             return;
         }
-        if (!authorized(request)) {
-            LOG.warn("event=admin_unauthorized clientIp={} method={} path={}", request.getRemoteAddr(),
-                    request.getMethod(), request.getRequestURI());
-            failures.respond(response, Rejection.ADMIN_UNAUTHORIZED, null, null);
-            return;
+        if (admitted(request, response)) {
+            route(path, method, request, response);
         }
-        String path = request.getPathInfo() == null ? "/" : request.getPathInfo();
-        String method = request.getMethod();
-        if (path.equals("/sessions") && method.equals("GET")) {
-            write(response, 200, sessions(request.getParameter("user"), request.getParameter("ip")));
-        } else if (path.equals("/sessions") && method.equals("DELETE") && request.getParameter("user") != null) {
-            for (Session session : matching(request.getParameter("user"), null)) {
-                gate.revoke(session);
-            }
-            response.setStatus(204);
-        } else if (path.startsWith("/sessions/") && (method.equals("GET") || method.equals("DELETE"))) {
-            Session session = byId(path.substring("/sessions/".length()));
-            if (session == null) {
-                failures.respond(response, Rejection.NOT_FOUND, "There is no session with this id.", null);
-            } else if (method.equals("GET")) {
-                write(response, 200, view(session));
-            } else {
-                gate.revoke(session);
-                response.setStatus(204);
-            }
-        } else if (path.equals("/stats") && method.equals("GET")) {
-            write(response, 200, stats());
-        } else if (path.equals("/metrics") && method.equals("GET")) {
-            byte[] text = metrics.scrape().getBytes(StandardCharsets.UTF_8);
-            response.setContentType("text/plain; version=0.0.4; charset=utf-8");
-            response.setContentLength(text.length);
-            response.getOutputStream().write(text);
+    }
+
+    /**
+     * Whether {@code request} carries the admin token; else answers it: {@code 429} while its
+     * address is throttled (before the token is even looked at), {@code 400} for two
+     * {@code Authorization} headers as the filter does, {@code 401} otherwise.
+     */
+    private boolean admitted(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String clientIp = clientIps.resolve(request);
+        long retryAfter = throttle.retryAfter(clientIp);
+        if (retryAfter > 0) {
+            failures.respond(response, Rejection.ADMIN_THROTTLED, null, null, retryAfter);
+            return false;
+        }
+        Enumeration<String> headers = request.getHeaders("Authorization");
+        String header = headers != null && headers.hasMoreElements() ? headers.nextElement() : null;
+        if (header != null && headers.hasMoreElements()) {
+            failures.respond(response, Rejection.DUPLICATE_AUTHORIZATION, null, null);
+            return false;
+        }
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            // No token, so no guess: a browser or a probe. Not counted, and not logged at INFO.
+            LOG.debug("event=admin_unauthenticated clientIp={} method={}", Logfmt.value(clientIp),
+                    Logfmt.value(request.getMethod()));
+            failures.respond(response, Rejection.ADMIN_UNAUTHORIZED, null, null);
+            return false;
+        }
+        if (!gate.config().adminToken().matches(header.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
+            throttle.failed(clientIp, request.getMethod(), request.getRequestURI());
+            failures.respond(response, Rejection.ADMIN_UNAUTHORIZED, null, null);
+            return false;
+        }
+        return true;
+    }
+
+    private void route(String path, String method, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
+        if (path.equals("/sessions") || path.startsWith("/sessions/")) {
+            sessions.serve(path, method, request, response);
         } else if (path.equals("/tokens") || path.startsWith("/tokens/")) {
             tokens.serve(path, method, request, response);
+        } else if (path.equals("/stats") || path.equals("/metrics") || PAGES.containsKey(path)) {
+            if (!method.equals("GET")) {
+                notAllowed(response, failures, "GET");
+            } else if (path.equals("/stats")) {
+                write(response, 200, stats());
+            } else if (path.equals("/metrics")) {
+                byte[] text = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+                response.setContentType("text/plain; version=0.0.4; charset=utf-8");
+                response.setContentLength(text.length);
+                response.getOutputStream().write(text);
+            }
         } else {
             failures.respond(response, Rejection.NOT_FOUND, null, null);
         }
     }
-
-    /** The page's static files; they hold no data, the data comes from the API with the token. */
-    private static final Map<String, String> PAGES = Map.of(
-            "/", "admin.html", "/admin.js", "admin.js", "/admin.css", "admin.css");
 
     private static void servePage(String name, HttpServletResponse response) throws IOException {
         byte[] bytes;
@@ -128,82 +154,25 @@ public final class AdminServlet extends HttpServlet {
         response.getOutputStream().write(bytes);
     }
 
-    private boolean authorized(HttpServletRequest request) {
-        String header = request.getHeader("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        return gate.config().adminToken().matches(header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private List<Map<String, Object>> sessions(String user, String ip) {
-        List<Map<String, Object>> views = new ArrayList<>();
-        for (Session session : matching(user, ip)) {
-            views.add(view(session));
-        }
-        return views;
-    }
-
-    private List<Session> matching(String user, String ipText) {
-        String canonicalIp = ipText == null ? null : IpAddresses.canonical(ipText);
-        String ip = canonicalIp != null ? canonicalIp : ipText; // sessions hold canonical addresses
-        List<Session> found = new ArrayList<>();
-        Consumer<Session> collect = session -> {
-            if ((user == null || user.equals(session.identity().name())) && (ip == null || ip.equals(session.clientIp()))) {
-                found.add(session);
-            }
-        };
-        SessionStore store = gate.store();
-        if (user != null) {
-            store.forEachOfUser(user, collect);
-        } else if (ip != null) {
-            store.forEachOfIp(ip, collect);
-        } else {
-            store.forEach(collect);
-        }
-        return found;
-    }
-
-    private Session byId(String id) {
-        Session[] found = new Session[1];
-        gate.forEachSession(session -> {
-            if (session.id().equals(id)) {
-                found[0] = session;
-            }
-        });
-        return found[0];
-    }
-
-    private Map<String, Object> view(Session session) {
-        GateConfig config = gate.config();
-        long expiresAt = Math.min(session.lastAccessedAt() + config.idleTimeout().toMillis(),
-                session.createdAt() + config.maxLifetime().toMillis());
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("id", session.id());
-        view.put("user", session.identity().name());
-        view.put("clientIp", session.clientIp());
-        view.put("createdAt", Instant.ofEpochMilli(session.createdAt()).toString());
-        view.put("lastAccessedAt", Instant.ofEpochMilli(session.lastAccessedAt()).toString());
-        view.put("expiresAt", Instant.ofEpochMilli(expiresAt).toString());
-        view.put("requests", session.requests());
-        view.put("permanent", session.identity().tokenId() != null);
-        String origin = RedisSessionStore.nodeOf(session);
-        view.put("node", origin != null ? origin : node);
-        return view;
-    }
-
     private Map<String, Object> stats() {
         GateStats stats = gate.stats();
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("sessions", gate.sessionCount());
         view.put("hits", stats.hits());
         view.put("misses", stats.misses());
+        view.put("coalesced", stats.coalesced());
         view.put("authCalls", stats.authCalls());
         view.put("authFailures", stats.authFailures());
         view.put("evictions", stats.evictions());
         view.put("rejected", stats.rejected());
         view.put("throttled", stats.throttled());
         return view;
+    }
+
+    /** {@code 405} with {@code Allow: allow} (e.g. {@code "GET, DELETE"}). */
+    static void notAllowed(HttpServletResponse response, FailureResponder failures, String allow) throws IOException {
+        response.setHeader("Allow", allow);
+        failures.respond(response, Rejection.METHOD_NOT_ALLOWED, null, null);
     }
 
     static void write(HttpServletResponse response, int status, Object body) throws IOException {
@@ -214,5 +183,4 @@ public final class AdminServlet extends HttpServlet {
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
     }
-
 }

@@ -23,6 +23,8 @@ final class GateMetrics {
         GateStats stats = gate.stats();
         counter("sessiongate.cache.hits", "requests served from a cached session", stats, GateStats::hits);
         counter("sessiongate.cache.misses", "requests that found no cached session", stats, GateStats::misses);
+        counter("sessiongate.cache.coalesced", "misses that waited for another request's password check of their key",
+                stats, GateStats::coalesced);
         counter("sessiongate.auth.calls", "password checks run", stats, GateStats::authCalls);
         counter("sessiongate.auth.failures", "password checks that failed", stats, GateStats::authFailures);
         counter("sessiongate.sessions.evictions", "sessions ended by size, idle timeout or lifetime", stats, GateStats::evictions);

@@ -1,10 +1,13 @@
 package dev.sessiongate.admin;
 
 import dev.sessiongate.auth.ApiTokens;
+import dev.sessiongate.auth.AuthenticatorUnavailableException;
+import dev.sessiongate.auth.Identity;
 import dev.sessiongate.filter.FailureResponder;
 import dev.sessiongate.filter.Rejection;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.session.Session;
+import dev.sessiongate.util.Logfmt;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -24,6 +28,12 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code /admin/tokens}: {@code POST} issues a token (shown this once), {@code GET} lists them
  * without secrets, {@code DELETE /admin/tokens/{id}} revokes one and ends its sessions.
+ *
+ * <p>A token is issued only for a user the authenticator knows, under the name it knows the user
+ * by ({@code ALICE} is {@code alice} to a directory): a token for a typo, or for a name the
+ * application would take for someone else, serves nobody's purpose but an attacker's. An
+ * authenticator that cannot tell without the password (delegated, container realm) issues one
+ * only when the request says {@code "allowUnverifiedUser": true}, under the name as sent.
  */
 final class TokenEndpoints {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -43,38 +53,46 @@ final class TokenEndpoints {
         try {
             route(path, method, request, response);
         } catch (ApiTokens.StoreFailedException e) {
-            LOG.warn("event=token_store_failed method={} path={} message=\"{}\"", method, path, e.getMessage());
+            LOG.warn("event=token_store_failed method={} path={} message={}", Logfmt.value(method), Logfmt.value(path),
+                    Logfmt.value(e.getMessage()));
             failures.respond(response, Rejection.STORE_UNAVAILABLE, null, null);
         }
     }
 
     private void route(String path, String method, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
-        if (path.equals("/tokens") && method.equals("POST")) {
-            issue(request, response);
-        } else if (path.equals("/tokens") && method.equals("GET")) {
-            List<Map<String, Object>> views = new ArrayList<>();
-            for (ApiTokens.Token token : gate.tokens().list()) {
-                views.add(view(token, null));
-            }
-            AdminServlet.write(response, 200, views);
-        } else if (path.startsWith("/tokens/") && method.equals("DELETE")) {
-            String id = path.substring("/tokens/".length());
-            if (!gate.tokens().revoke(id)) {
-                failures.respond(response, Rejection.NOT_FOUND, "There is no token with this id.", null);
-                return;
-            }
-            List<Session> ended = new ArrayList<>();
-            gate.forEachSession(session -> {
-                if (id.equals(session.identity().tokenId())) {
-                    ended.add(session);
+        if (path.equals("/tokens")) {
+            if (method.equals("POST")) {
+                issue(request, response);
+            } else if (method.equals("GET")) {
+                List<Map<String, Object>> views = new ArrayList<>();
+                for (ApiTokens.Token token : gate.tokens().list()) {
+                    views.add(view(token, null));
                 }
-            });
-            ended.forEach(gate::revoke);
-            response.setStatus(204);
+                AdminServlet.write(response, 200, views);
+            } else {
+                AdminServlet.notAllowed(response, failures, "GET, POST");
+            }
+        } else if (method.equals("DELETE")) {
+            revoke(path.substring("/tokens/".length()), response);
         } else {
-            failures.respond(response, Rejection.NOT_FOUND, null, null);
+            AdminServlet.notAllowed(response, failures, "DELETE");
         }
+    }
+
+    private void revoke(String id, HttpServletResponse response) throws IOException {
+        if (!gate.tokens().revoke(id)) {
+            failures.respond(response, Rejection.NOT_FOUND, "There is no token with this id.", null);
+            return;
+        }
+        List<Session> ended = new ArrayList<>();
+        gate.forEachSession(session -> {
+            if (id.equals(session.identity().tokenId())) {
+                ended.add(session);
+            }
+        });
+        ended.forEach(gate::revoke);
+        response.setStatus(204);
     }
 
     private void issue(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -110,8 +128,42 @@ final class TokenEndpoints {
                 return;
             }
         }
-        ApiTokens.Issued issued = gate.tokens().issue(user.asString(), expiresAt);
+        JsonNode allow = body.get("allowUnverifiedUser"); // only a literal true, never "true" or 1
+        String owner = owner(user.asString(), allow != null && allow.isBoolean() && allow.booleanValue(), response);
+        if (owner == null) {
+            return;
+        }
+        ApiTokens.Issued issued = gate.tokens().issue(owner, expiresAt);
         AdminServlet.write(response, 201, view(issued.token(), issued.secret()));
+    }
+
+    /**
+     * The name to issue the token under: the authenticator's name for {@code user}; or, only if
+     * {@code allowUnverified} and the authenticator cannot tell, {@code user} as sent. {@code null}
+     * after answering the refusal.
+     */
+    private String owner(String user, boolean allowUnverified, HttpServletResponse response) throws IOException {
+        try {
+            Optional<Identity> known = gate.lookupUser(user);
+            if (known.isEmpty()) {
+                LOG.info("event=token_refused_unknown_user user={}", Logfmt.value(user));
+                failures.respond(response, Rejection.UNKNOWN_USER, null, null);
+                return null;
+            }
+            return known.get().name();
+        } catch (UnsupportedOperationException e) {
+            if (!allowUnverified) {
+                failures.respond(response, Rejection.USER_UNVERIFIABLE, null, null);
+                return null;
+            }
+            LOG.warn("event=token_user_unverified user={} message=\"the authenticator cannot tell whether this user "
+                    + "exists; issued as sent, as the request allowed\"", Logfmt.value(user));
+            return user;
+        } catch (AuthenticatorUnavailableException e) {
+            LOG.warn("event=token_user_lookup_failed user={} message={}", Logfmt.value(user), Logfmt.value(e.getMessage()));
+            failures.respond(response, Rejection.AUTHENTICATION_UNAVAILABLE, null, null);
+            return null;
+        }
     }
 
     private static Map<String, Object> view(ApiTokens.Token token, String secret) {

@@ -1,6 +1,5 @@
 package dev.sessiongate.auth;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,13 +13,18 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Asks another service ({@code auth.delegate-url}), as nginx {@code auth_request} or Traefik
  * {@code forwardAuth} do: the Basic credentials go there in a {@code GET}; {@code 2xx} lets the
  * user in (with the groups of an {@code X-Auth-Groups} header, comma-separated, if the service
- * sends one), {@code 401} or {@code 403} does not; anything else, or no answer within
- * {@code auth.delegate-timeout}, is a failure of the service ({@code 502} to the client).
+ * sends one), {@code 401} or {@code 403} does not; anything else, or no whole answer (connection,
+ * status, headers and body) within {@code auth.delegate-timeout}, is a failure of the service
+ * ({@code 502} to the client).
  *
  * <p>The user is the one the service names in an {@code X-Auth-User} header (as Authelia's
  * {@code Remote-User} or oauth2-proxy's {@code X-Auth-Request-User}), since a service that finds
@@ -47,16 +51,8 @@ public final class DelegatedAuthenticator implements Authenticator {
 
     @Override
     public Optional<Identity> authenticate(String user, Password password) {
-        HttpResponse<Void> response;
-        try {
-            response = client.send(HttpRequest.newBuilder(url).timeout(timeout)
-                    .header("Authorization", basic(user, password)).GET().build(), HttpResponse.BodyHandlers.discarding());
-        } catch (IOException e) {
-            throw new DelegateFailedException("no answer from " + url + ": " + e.getClass().getSimpleName(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DelegateFailedException("interrupted while asking " + url, e);
-        }
+        HttpResponse<Void> response = ask(HttpRequest.newBuilder(url).timeout(timeout)
+                .header("Authorization", basic(user, password)).GET().build());
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             return Optional.of(new Identity(userOf(response, user), groups(response), ""));
@@ -70,6 +66,28 @@ public final class DelegatedAuthenticator implements Authenticator {
     @Override
     public boolean validate(Identity identity) {
         return true;
+    }
+
+    /**
+     * The whole answer, body included, within {@code auth.delegate-timeout} of the start. The
+     * request's own time-out ends when the status line arrives, so a service that sends it and then
+     * stalls the body would hold the check for as long as the connection lives.
+     */
+    private HttpResponse<Void> ask(HttpRequest request) {
+        CompletableFuture<HttpResponse<Void>> answer = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+        try {
+            return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            answer.cancel(true);
+            throw new DelegateFailedException("no answer from " + url + " within auth.delegate-timeout", e);
+        } catch (ExecutionException e) {
+            throw new DelegateFailedException("no answer from " + url + ": " + e.getCause().getClass().getSimpleName(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            answer.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new DelegateFailedException("interrupted while asking " + url, e);
+        }
     }
 
     /** The header value; the only place the password becomes text, for as long as the request. */

@@ -12,6 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs password checks the safe way: on a bounded pool ({@code auth.threads},
@@ -25,6 +26,16 @@ import java.util.concurrent.TimeUnit;
  * per {@linkplain UserNames#fold folded} name: {@code ALICE}, {@code " alice"} and {@code alice}
  * share one count, as a directory would let them all guess the same password. Where the store
  * tells such names apart (htpasswd), they share a count all the same; that errs on the safe side.
+ *
+ * <p>A failure counts once per distinct guess: the same user, IP and wrong password again within
+ * the window is not counted again, since careful clients repeat a refused request (Java's
+ * {@code HttpClient} sends a wrong password four times per request) and would otherwise lock
+ * themselves out with two requests. Every new password is counted, so guessing is as slow as
+ * before. Only a keyed hash of a guess is kept ({@link CountedGuesses}), never the password.
+ *
+ * <p>A login waits at most {@code auth.timeout} for its check, queue included: a user store that
+ * hangs (a stopped directory still accepts connections) must not hold the client, and every
+ * request behind it in the queue, for as long as the store's own time-outs allow.
  */
 public final class PasswordChecks implements AutoCloseable {
     /** How many more failures an IP may have than one user from it. */
@@ -33,17 +44,23 @@ public final class PasswordChecks implements AutoCloseable {
     private final Authenticator authenticator;
     private final ThreadPoolExecutor pool;
     private final Cache<String, Window> failures;
+    private final CountedGuesses countedGuesses;
     private final int maxFailures;
     private final long windowNanos;
+    private final long timeoutNanos;
     private final Ticker ticker;
+    private final StoreHealth health;
 
-    public PasswordChecks(Authenticator authenticator, int threads, int queue, int maxFailures, Duration window,
-                          Ticker ticker) {
+    public PasswordChecks(Authenticator authenticator, int threads, int queue, Duration timeout, int maxFailures,
+                          Duration window, Ticker ticker, StoreHealth health) {
         this.authenticator = authenticator;
+        this.health = health;
+        this.timeoutNanos = timeout.toNanos();
         this.maxFailures = maxFailures;
         this.windowNanos = window.toNanos();
         this.ticker = ticker;
         this.failures = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(window).ticker(ticker).build();
+        this.countedGuesses = new CountedGuesses(window, ticker);
         this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
                 DaemonThreads.named("sessiongate-password-check"));
     }
@@ -53,6 +70,7 @@ public final class PasswordChecks implements AutoCloseable {
      *
      * @throws LoginRefusedException when throttled or when the pool is full
      * @throws AuthenticatorUnavailableException when the user store cannot be asked
+     * @throws TimedOutException when the check has not answered within {@code auth.timeout}
      */
     public Optional<Identity> check(String user, Password password, String clientIp) {
         return check(user, password, clientIp, authenticator);
@@ -81,19 +99,26 @@ public final class PasswordChecks implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             throw new LoginRefusedException(false, 1, true);
         }
-        Optional<Identity> identity = await(result);
+        Optional<Identity> identity = health.check(() -> await(result));
         if (identity.isEmpty()) {
-            failed(userKey, now);
-            failed(ipKey, now);
+            if (countedGuesses.first(userKey, password)) {
+                failed(userKey, now);
+                failed(ipKey, now);
+            }
         } else {
             failures.invalidate(userKey);
         }
         return identity;
     }
 
-    private static Optional<Identity> await(Future<Optional<Identity>> result) {
+    private Optional<Identity> await(Future<Optional<Identity>> result) {
         try {
-            return result.get();
+            return result.get(timeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            // Frees its place in the queue, or interrupts the check if it is running.
+            pool.remove((Runnable) result);
+            result.cancel(true);
+            throw new TimedOutException();
         } catch (InterruptedException e) {
             result.cancel(true);
             Thread.currentThread().interrupt();
@@ -132,6 +157,15 @@ public final class PasswordChecks implements AutoCloseable {
     @Override
     public void close() {
         pool.shutdownNow();
+    }
+
+    /** The password check did not answer within {@code auth.timeout}; the client gets a 503. */
+    public static final class TimedOutException extends AuthenticatorUnavailableException {
+        private static final long serialVersionUID = 1L;
+
+        TimedOutException() {
+            super("the password check did not answer within auth.timeout", null);
+        }
     }
 
     /** Failures counted since {@code start}. */

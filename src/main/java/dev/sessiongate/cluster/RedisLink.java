@@ -79,6 +79,9 @@ public final class RedisLink implements AutoCloseable {
         });
     }
 
+    /** The least time a connection's handshake may take, at start-up and on reconnection. */
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(5);
+
     /**
      * Connects to the cluster's Redis.
      *
@@ -92,7 +95,9 @@ public final class RedisLink implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid configuration: store.redis-uri=<redacted>: not a Redis URI");
         }
-        uri.setTimeout(timeout);
+        // The URI's timeout bounds the connection handshake; commands have their own (timeoutOptions).
+        // A node starting on a busy machine should not give up on Redis after store.timeout's 500 ms.
+        uri.setTimeout(timeout.compareTo(STARTUP_TIMEOUT) > 0 ? timeout : STARTUP_TIMEOUT);
         ClientResources resources = ClientResources.builder()
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)

@@ -5,10 +5,13 @@ import dev.sessiongate.auth.Identity;
 import dev.sessiongate.key.UserKey;
 import dev.sessiongate.session.CaffeineSessionStore;
 import dev.sessiongate.session.Session;
+import dev.sessiongate.session.SessionPage;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.util.Logfmt;
 import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -25,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,75 +57,20 @@ public final class RedisSessionStore implements SessionStore {
     /** The hash fields of values given to {@link #share}: this prefix and their name. */
     private static final String SHARED_FIELD = "x:";
     private static final String ALL = "sg:all";
+    /** The users and the client addresses that have live sessions, each scored by its last deadline. */
+    private static final String USERS = "sg:users";
+    private static final String IPS = "sg:ips";
+    /** Index sets per search call: a bound on the size of one script call's key list. */
+    private static final int UNION_BATCH = 500;
     private static final int BATCH = 1000;
     /** Removals made while Redis was away, replayed when it returns; beyond this many, the oldest are dropped. */
     private static final int MAX_PENDING_REMOVALS = 10_000;
 
-    /** Keeps its deadline on the index sets: an index lives as long as its longest-lived member. */
-    private static final String INDEX = """
-            local function index(keys, deadline, member)
-              for i = 2, 4 do
-                redis.call('ZADD', keys[i], deadline, member)
-                local expires = redis.call('PEXPIRETIME', keys[i])
-                if expires < 0 or expires < deadline then redis.call('PEXPIREAT', keys[i], deadline) end
-              end
-            end
-            """;
-    /**
-     * KEYS session, user, ip, all; ARGV id user groups tag ip created last node requests deadline
-     * member, then shared field, value, field, value...
-     */
-    private static final String SAVE = INDEX + """
-            if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGETALL', KEYS[1]) end
-            redis.call('HSET', KEYS[1], 'id', ARGV[1], 'user', ARGV[2], 'groups', ARGV[3], 'tag', ARGV[4],
-              'ip', ARGV[5], 'created', ARGV[6], 'last', ARGV[7], 'node', ARGV[8], 'requests', ARGV[9])
-            for i = 12, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-            redis.call('PEXPIREAT', KEYS[1], ARGV[10])
-            index(KEYS, tonumber(ARGV[10]), ARGV[11])
-            return {}
-            """;
-    /**
-     * KEYS as SAVE, then the secret's; ARGV id last requestsDelta idleMillis lifetimeMillis member.
-     * Returns 1, or 0 when the session is gone (removed on another node), or -1 when Redis lost
-     * everything (the probe will notice and the nodes write back).
-     */
-    private static final String TOUCH = INDEX + """
-            if redis.call('EXISTS', KEYS[5]) == 0 then return -1 end
-            if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
-            local last = math.max(tonumber(redis.call('HGET', KEYS[1], 'last')), tonumber(ARGV[2]))
-            redis.call('HSET', KEYS[1], 'last', string.format('%.0f', last))
-            redis.call('HINCRBY', KEYS[1], 'requests', ARGV[3])
-            local created = tonumber(redis.call('HGET', KEYS[1], 'created'))
-            local deadline = math.min(last + tonumber(ARGV[4]), created + tonumber(ARGV[5]))
-            redis.call('PEXPIREAT', KEYS[1], string.format('%.0f', deadline))
-            index(KEYS, deadline, ARGV[6])
-            return 1
-            """;
-    /** KEYS as SAVE; ARGV id member message channel. */
-    private static final String REMOVE = """
-            local current = redis.call('HGET', KEYS[1], 'id')
-            if current and current ~= ARGV[1] then return 0 end
-            if current then redis.call('DEL', KEYS[1]) end
-            for i = 2, 4 do redis.call('ZREM', KEYS[i], ARGV[2]) end
-            redis.call('PUBLISH', ARGV[4], ARGV[3])
-            return 1
-            """;
-    /** KEYS session; ARGV id field value message channel. */
-    private static final String SHARE = """
-            if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
-            redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-            redis.call('PUBLISH', ARGV[5], ARGV[4])
-            return 1
-            """;
-    /** KEYS index; ARGV now. */
-    private static final String COUNT = """
-            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-            return redis.call('ZCARD', KEYS[1])
-            """;
 
     private final RedisLink redis;
     private final CaffeineSessionStore near;
     private final Ticker ticker;
+    private final LongSupplier clock;
     private final String node;
     private final long idleMillis;
     private final long lifetimeMillis;
@@ -136,7 +85,18 @@ public final class RedisSessionStore implements SessionStore {
      */
     public RedisSessionStore(RedisLink redis, CaffeineSessionStore near, Ticker ticker, String node,
                              Duration idleTimeout, Duration maxLifetime, Duration timeout, Duration flushEvery) {
+        this(redis, near, ticker, System::currentTimeMillis, node, idleTimeout, maxLifetime, timeout, flushEvery);
+    }
+
+    /**
+     * As above, with the wall clock that deadlines in Redis are computed and checked by (epoch
+     * milliseconds): tests move it with {@code ticker} instead of sleeping. Redis's own expiry of
+     * keys and its trimming of the index sets follow Redis's clock.
+     */
+    RedisSessionStore(RedisLink redis, CaffeineSessionStore near, Ticker ticker, LongSupplier clock, String node,
+                      Duration idleTimeout, Duration maxLifetime, Duration timeout, Duration flushEvery) {
         this.redis = redis;
+        this.clock = clock;
         this.near = near;
         this.ticker = ticker;
         this.node = node;
@@ -189,12 +149,13 @@ public final class RedisSessionStore implements SessionStore {
         session.storeState(new Shared(node, requests));
         Session stored = session;
         try {
-            List<Object> first = redis.script(SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session, requests));
+            List<Object> first = redis.script(RedisScripts.SAVE, ScriptOutputType.MULTI, keys(session),
+                    saveArgs(session, requests));
             Session other = first.isEmpty() ? null : restore(session.key(), pairs(first));
             if (!first.isEmpty() && other == null) {
                 // Redis still had an expired one (its deadline is a moment away): this one replaces it.
                 redis.call(r -> r.del(sessionKey(session.key())));
-                redis.script(SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session, requests));
+                redis.script(RedisScripts.SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session, requests));
             }
             if (other != null) {
                 LOG.info("event=session_adopted user={} sessionId={} node={} message=\"another node stored this key's "
@@ -236,7 +197,7 @@ public final class RedisSessionStore implements SessionStore {
 
     /** Deletes {@code session} in Redis if it is still the one stored, and tells every node to drop it. */
     private void removeInRedis(Session session) {
-        redis.script(REMOVE, ScriptOutputType.INTEGER, keys(session), session.id(), session.key().hex(),
+        redis.script(RedisScripts.REMOVE, ScriptOutputType.INTEGER, keys(session), session.id(), session.key().hex(),
                 session.key().hex() + " " + session.id(), REVOKE_CHANNEL);
     }
 
@@ -244,7 +205,8 @@ public final class RedisSessionStore implements SessionStore {
     public void share(Session session, String name, String value) {
         SessionStore.super.share(session, name, value);
         try {
-            redis.script(SHARE, ScriptOutputType.INTEGER, new String[] {sessionKey(session.key())}, session.id(),
+            redis.script(RedisScripts.SHARE, ScriptOutputType.INTEGER, new String[] {sessionKey(session.key())},
+                    session.id(),
                     SHARED_FIELD + name, value, session.key().hex() + " " + session.id() + " " + name + " " + node,
                     SHARE_CHANNEL);
         } catch (RedisLink.Unavailable e) {
@@ -300,7 +262,7 @@ public final class RedisSessionStore implements SessionStore {
     @Override
     public long size() {
         try {
-            return redis.call(r -> r.zcount(ALL, Range.create((double) System.currentTimeMillis(), Double.POSITIVE_INFINITY)));
+            return redis.call(r -> r.zcount(ALL, live()));
         } catch (RedisLink.Unavailable e) {
             return near.size();
         }
@@ -318,8 +280,8 @@ public final class RedisSessionStore implements SessionStore {
 
     private int count(String index, IntSupplier local) {
         try {
-            Long count = redis.script(COUNT, ScriptOutputType.INTEGER, new String[] {index},
-                    Long.toString(System.currentTimeMillis()));
+            Long count = redis.script(RedisScripts.COUNT, ScriptOutputType.INTEGER, new String[] {index},
+                    Long.toString(clock.getAsLong()));
             return count.intValue();
         } catch (RedisLink.Unavailable e) {
             return local.getAsInt();
@@ -349,13 +311,30 @@ public final class RedisSessionStore implements SessionStore {
     private void forEachIn(String index, Consumer<Session> action, Consumer<Consumer<Session>> local) {
         List<String> members;
         try {
-            members = redis.call(r -> r.zrangebyscore(index,
-                    Range.create((double) System.currentTimeMillis(), Double.POSITIVE_INFINITY)));
+            members = redis.call(r -> r.zrangebyscore(index, live()));
         } catch (RedisLink.Unavailable e) {
             local.accept(action);
             return;
         }
         Set<UserKey> seen = new HashSet<>();
+        read(members, session -> {
+            if (seen.add(session.key())) {
+                action.accept(session);
+            }
+        });
+        local.accept(session -> {
+            if (!seen.contains(session.key())) {
+                action.accept(session);
+            }
+        });
+    }
+
+    /**
+     * The sessions of {@code members} (user keys in hex), in their order, read from Redis in
+     * pipelined batches; this node's own copy where it holds the same session (its access time
+     * and count are fresher). Members whose session is gone are skipped.
+     */
+    private void read(List<String> members, Consumer<Session> action) {
         RedisAsyncCommands<String, String> async = redis.async();
         for (int from = 0; from < members.size(); from += BATCH) {
             List<String> batch = members.subList(from, Math.min(members.size(), from + BATCH));
@@ -370,16 +349,103 @@ public final class RedisSessionStore implements SessionStore {
                 Session mine = key == null ? null : near.peek(key);
                 Session session = mine != null && mine.isValid() && fields != null && mine.id().equals(fields.get("id"))
                         ? mine : restore(key, fields);
-                if (session != null && seen.add(key)) {
+                if (session != null) {
                     action.accept(session);
                 }
             }
         }
-        local.accept(session -> {
-            if (!seen.contains(session.key())) {
-                action.accept(session);
+    }
+
+    /** Deadlines from now on: the live members of an index set. */
+    private Range<Double> live() {
+        return Range.create((double) clock.getAsLong(), Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * One or two calls: {@code sg:id:<id>} names the session's key, whose record is read unless
+     * this node holds the same session. A session Redis does not know may be one only this node
+     * holds (made while Redis was away), as {@link #forEach} lists them too.
+     */
+    @Override
+    public Session findById(String id) {
+        if (id == null || id.length() != 22 || !redis.isUp()) {
+            return near.findById(id);
+        }
+        try {
+            String member = redis.call(r -> r.get("sg:id:" + id));
+            UserKey key = member == null ? null : UserKey.fromHex(member);
+            if (key == null) {
+                return near.findById(id);
             }
-        });
+            Session mine = near.findById(id);
+            if (mine != null && mine.key().equals(key)) {
+                return mine;
+            }
+            Session found = restore(key, redis.call(r -> r.hgetall(sessionKey(key))));
+            return found != null && found.id().equals(id) ? found : null;
+        } catch (RedisLink.Unavailable e) {
+            return near.findById(id);
+        }
+    }
+
+    /**
+     * Without a text: a range of {@code sg:all} by deadline, latest first, and the records of that
+     * page only. With one: the users and addresses of {@code sg:users} and {@code sg:ips} that
+     * contain it, the live members of their sets (one script call per {@value #UNION_BATCH}
+     * sets), and again the records of the page only. Never a call per session listed.
+     */
+    @Override
+    public SessionPage search(String text, int offset, int limit) {
+        if (!redis.isUp()) {
+            return near.search(text, offset, limit);
+        }
+        try {
+            return text == null || text.isEmpty() ? pageOfAll(offset, limit) : pageOfMatches(text, offset, limit);
+        } catch (RedisLink.Unavailable e) {
+            return near.search(text, offset, limit);
+        }
+    }
+
+    private SessionPage pageOfAll(int offset, int limit) {
+        Range<Double> live = live();
+        long total = redis.call(r -> r.zcount(ALL, live));
+        List<String> members = redis.call(r -> r.zrevrangebyscore(ALL, live, Limit.create(offset, limit)));
+        List<Session> page = new ArrayList<>(members.size());
+        read(members, page::add);
+        return new SessionPage(page, total);
+    }
+
+    private SessionPage pageOfMatches(String text, int offset, int limit) {
+        Range<Double> live = live();
+        List<String> indexes = new ArrayList<>();
+        for (String user : redis.call(r -> r.zrangebyscore(USERS, live))) {
+            if (SessionPage.contains(user, text)) {
+                indexes.add("sg:u:" + user);
+            }
+        }
+        for (String ip : redis.call(r -> r.zrangebyscore(IPS, live))) {
+            if (SessionPage.contains(ip, text)) {
+                indexes.add("sg:ip:" + ip);
+            }
+        }
+        Map<String, Double> deadlines = new HashMap<>();
+        String now = Long.toString(clock.getAsLong());
+        for (int from = 0; from < indexes.size(); from += UNION_BATCH) {
+            String[] batch = indexes.subList(from, Math.min(indexes.size(), from + UNION_BATCH)).toArray(new String[0]);
+            List<Object> flat = redis.script(RedisScripts.UNION, ScriptOutputType.MULTI, batch, now);
+            for (int i = 0; i + 1 < flat.size(); i += 2) {
+                deadlines.merge(String.valueOf(flat.get(i)), Double.parseDouble(String.valueOf(flat.get(i + 1))), Math::max);
+            }
+        }
+        List<Map.Entry<String, Double>> sorted = new ArrayList<>(deadlines.entrySet());
+        sorted.sort(Map.Entry.<String, Double>comparingByValue().thenComparing(Map.Entry.comparingByKey()).reversed());
+        List<String> members = new ArrayList<>();
+        for (int i = offset; i < sorted.size() && i - offset < limit; i++) {
+            members.add(sorted.get(i).getKey());
+        }
+        List<Session> page = new ArrayList<>(members.size());
+        read(members, page::add);
+        return new SessionPage(page, sorted.size());
     }
 
     private <T> T await(RedisFuture<T> reply) {
@@ -417,9 +483,10 @@ public final class RedisSessionStore implements SessionStore {
                 Session session = batch.get(i);
                 Shared shared = (Shared) session.storeState();
                 requests[i] = session.requests();
-                replies.add(async.eval(TOUCH, ScriptOutputType.INTEGER, touchKeys(session), session.id(),
+                replies.add(async.eval(RedisScripts.TOUCH, ScriptOutputType.INTEGER, touchKeys(session), session.id(),
                         Long.toString(session.lastAccessedAt()), Long.toString(requests[i] - shared.flushedRequests),
-                        Long.toString(idleMillis), Long.toString(lifetimeMillis), session.key().hex()));
+                        Long.toString(idleMillis), Long.toString(lifetimeMillis), session.key().hex(),
+                        session.identity().name(), session.clientIp()));
             }
             redis.counted(batch.size());
             if (!LettuceFutures.awaitAll(timeout.multipliedBy(4), replies.toArray(new RedisFuture<?>[0]))) {
@@ -441,26 +508,41 @@ public final class RedisSessionStore implements SessionStore {
     /**
      * After an outage, or when Redis came back empty: stores every session this node holds, unless
      * Redis has another one for its key (then this node drops its own, and adopts Redis's on the
-     * next request).
+     * next request). A session Redis refuses (an error reply) is counted and skipped, so that one
+     * bad record cannot keep all the others out; Redis not answering, or the connection failing,
+     * fails the recovery, which the link retries at its next probe.
      */
     private void writeBack() {
         List<Session> sessions = new ArrayList<>();
         near.forEach(sessions::add);
         RedisAsyncCommands<String, String> async = redis.async();
         int written = 0;
+        int failed = 0;
+        String firstFailure = null;
         for (int from = 0; from < sessions.size(); from += BATCH) {
             List<Session> batch = sessions.subList(from, Math.min(sessions.size(), from + BATCH));
             List<RedisFuture<List<Object>>> replies = new ArrayList<>(batch.size());
             for (Session session : batch) {
-                replies.add(async.eval(SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session, session.requests())));
+                replies.add(async.eval(RedisScripts.SAVE, ScriptOutputType.MULTI, keys(session),
+                        saveArgs(session, session.requests())));
             }
             redis.counted(batch.size());
             for (int i = 0; i < batch.size(); i++) {
                 List<Object> first;
                 try {
                     first = replies.get(i).get(timeout.toMillis() * 4, TimeUnit.MILLISECONDS);
-                } catch (ExecutionException | TimeoutException e) {
-                    throw new IllegalStateException("write-back failed: " + e.getMessage(), e);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof RedisCommandExecutionException refused)) {
+                        // Not this session's fault (the connection went, say): the recovery is retried.
+                        throw new IllegalStateException("write-back: " + e.getCause(), e);
+                    }
+                    failed++;
+                    if (firstFailure == null) {
+                        firstFailure = refused.getMessage();
+                    }
+                    continue;
+                } catch (TimeoutException e) {
+                    throw new IllegalStateException("write-back: Redis did not answer within " + timeout.multipliedBy(4), e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -477,7 +559,11 @@ public final class RedisSessionStore implements SessionStore {
                 }
             }
         }
-        LOG.info("event=sessions_written_back sessions={} of={}", written, sessions.size());
+        if (failed > 0) {
+            LOG.warn("event=write_back_failed sessions={} first={} message=\"Redis refused these sessions; they "
+                    + "stay on this node only\"", failed, Logfmt.value(firstFailure));
+        }
+        LOG.info("event=sessions_written_back sessions={} of={} failed={}", written, sessions.size(), failed);
     }
 
     /** Redis calls this node made (see {@link RedisLink#calls()}). */
@@ -507,7 +593,7 @@ public final class RedisSessionStore implements SessionStore {
             return null;
         }
         try {
-            long nowMillis = System.currentTimeMillis();
+            long nowMillis = clock.getAsLong();
             long nowNanos = ticker.read();
             long created = Long.parseLong(fields.get("created"));
             long last = Long.parseLong(fields.get("last"));
@@ -555,7 +641,7 @@ public final class RedisSessionStore implements SessionStore {
 
     private static String[] keys(Session session) {
         return new String[] {sessionKey(session.key()), "sg:u:" + session.identity().name(),
-            "sg:ip:" + session.clientIp(), ALL};
+            "sg:ip:" + session.clientIp(), ALL, "sg:id:" + session.id(), USERS, IPS};
     }
 
     private static String[] touchKeys(Session session) {

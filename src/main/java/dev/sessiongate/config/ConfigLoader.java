@@ -159,6 +159,7 @@ public final class ConfigLoader {
                 r.duration("auth.failure-window"),
                 r.integer("auth.threads", 1, 1024),
                 r.integer("auth.queue", 1, 1_000_000),
+                r.duration("auth.timeout"),
                 ldap(r, settings),
                 r.bool("auth.container-realm"),
                 r.httpUrl("auth.delegate-url"),
@@ -215,7 +216,8 @@ public final class ConfigLoader {
         return new GateConfig.Ldap(uri, emptyToNull(pattern), emptyToNull(searchBase), settings.get("ldap.search-filter"),
                 emptyToNull(settings.get("ldap.bind-dn")), password.isEmpty() ? null : Secret.of(password),
                 emptyToNull(settings.get("ldap.group-search-base")), settings.get("ldap.group-filter"),
-                r.bool("ldap.start-tls"), r.readableFile("ldap.trust-store"), trustStorePassword(settings));
+                r.bool("ldap.start-tls"), r.readableFile("ldap.trust-store"), trustStorePassword(settings),
+                r.duration("ldap.timeout"));
     }
 
     private static Secret trustStorePassword(Map<String, String> settings) {

@@ -39,6 +39,7 @@ import java.util.Set;
  * @param failureWindow      the window of {@code maxFailures}
  * @param authThreads        threads that run password checks
  * @param authQueue          password checks that may wait for a thread before 503
+ * @param authTimeout        the longest a login waits for its password check (queue and check) before 503
  * @param ldap               the LDAP directory of users, or {@code null} without {@code ldap.url}
  * @param containerRealm     {@code auth.container-realm}: the hosting container checks passwords
  * @param delegateUrl        {@code auth.delegate-url}: the service that checks passwords, or {@code null}
@@ -76,6 +77,7 @@ public record GateConfig(
         Duration failureWindow,
         int authThreads,
         int authQueue,
+        Duration authTimeout,
         Ldap ldap,
         boolean containerRealm,
         URI delegateUrl,
@@ -100,10 +102,11 @@ public record GateConfig(
      * @param startTls        upgrade {@code ldap://} connections with StartTLS
      * @param trustStore      certificates to trust for TLS (PKCS12 or JKS), or {@code null} for the JVM's
      * @param trustStorePassword its password, or {@code null}
+     * @param timeout         the longest a connection attempt, or the wait for any one answer, may take
      */
     public record Ldap(URI url, String userDnPattern, String searchBase, String searchFilter, String bindDn,
                        Secret bindPassword, String groupSearchBase, String groupFilter, boolean startTls,
-                       Path trustStore, Secret trustStorePassword) {
+                       Path trustStore, Secret trustStorePassword, Duration timeout) {
     }
 
     /**

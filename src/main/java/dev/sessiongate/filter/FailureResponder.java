@@ -32,8 +32,9 @@ public final class FailureResponder {
         respond(response, rejection, detail, supportId, 0);
     }
 
-    private void respond(HttpServletResponse response, Rejection rejection, String detail, String supportId,
-                         long retryAfterSeconds) throws IOException {
+    /** As above, with {@code Retry-After: retryAfterSeconds} (when above 0). */
+    public void respond(HttpServletResponse response, Rejection rejection, String detail, String supportId,
+                        long retryAfterSeconds) throws IOException {
         if (response.isCommitted()) {
             return;
         }

@@ -10,6 +10,7 @@ import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.LoginRefusedException;
 import dev.sessiongate.auth.Password;
 import dev.sessiongate.auth.PasswordChecks;
+import dev.sessiongate.auth.StoreHealth;
 import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.config.Secret;
 import dev.sessiongate.hook.ResponseHook;
@@ -69,6 +70,8 @@ final class Gatekeeper {
     private final CookieStripper cookieStripper;
     private final Ticker ticker;
     private final Revalidator revalidator;
+    /** Whether the authenticator answered its last question, for {@code /health}. */
+    private final StoreHealth storeHealth = new StoreHealth();
     private final int idleSeconds;
     /** Failed logins per client address, and full pools: the first in a minute logged, the rest counted. */
     private final Repeats failures;
@@ -87,11 +90,12 @@ final class Gatekeeper {
                 config.rejectOverLimit(), !config.trustedProxies().isEmpty());
         this.authenticator = authenticator;
         this.passwordChecks = new PasswordChecks(authenticator, config.authThreads(), config.authQueue(),
-                config.maxFailures(), config.failureWindow(), ticker);
+                config.authTimeout(), config.maxFailures(), config.failureWindow(), ticker, storeHealth);
         this.containerRealm = config.containerRealm() ? new ContainerRealm(config.requireGroups()) : null;
         this.tokens = tokens;
         this.revalidator = new Revalidator(identity -> identity.tokenId() != null
-                ? tokens.isLive(identity.tokenId()) : authenticator.validate(identity), store, config.revalidateAfter());
+                ? tokens.isLive(identity.tokenId()) : storeHealth.failures(() -> authenticator.validate(identity)), store,
+                config.revalidateAfter());
         this.policy = policy;
         this.notifier = new ResponseNotifier(hook);
         this.responder = new FailureResponder(config.realm());
@@ -242,8 +246,7 @@ final class Gatekeeper {
         } catch (AuthenticatorUnavailableException e) {
             LOG.warn("event=auth_unavailable user={} clientIp={} message={}", Logfmt.value(user), clientIp,
                     Logfmt.value(e.getMessage()));
-            throw new RejectedException(e instanceof DelegatedAuthenticator.DelegateFailedException
-                    ? Rejection.AUTHENTICATION_DELEGATE_FAILED : Rejection.AUTHENTICATION_UNAVAILABLE, null);
+            throw new RejectedException(rejectionFor(e), null);
         } catch (RuntimeException e) {
             LOG.error("event=auth_error user={} clientIp={}", Logfmt.value(user), clientIp, e);
             throw new RejectedException(Rejection.AUTHENTICATION_UNAVAILABLE, null);
@@ -276,6 +279,14 @@ final class Gatekeeper {
         return session;
     }
 
+    private static Rejection rejectionFor(AuthenticatorUnavailableException e) {
+        if (e instanceof DelegatedAuthenticator.DelegateFailedException) {
+            return Rejection.AUTHENTICATION_DELEGATE_FAILED;
+        }
+        return e instanceof PasswordChecks.TimedOutException ? Rejection.AUTHENTICATION_TIMEOUT
+                : Rejection.AUTHENTICATION_UNAVAILABLE;
+    }
+
     /** Stops the background work. */
     void close() {
         revalidator.close();
@@ -291,6 +302,16 @@ final class Gatekeeper {
                 LOG.warn("event=authenticator_close_failed", e);
             }
         }
+    }
+
+    /** Why new logins cannot succeed now, or {@code null}: the authenticator's last question failed. */
+    String authenticatorProblem() {
+        return storeHealth.failing() ? "authenticator unavailable" : null;
+    }
+
+    /** The authenticator's {@link Authenticator#lookup}: for the admin API, not the request path. */
+    Optional<Identity> lookupUser(String user) {
+        return authenticator.lookup(user);
     }
 
     GateConfig config() {

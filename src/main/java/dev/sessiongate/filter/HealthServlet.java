@@ -10,7 +10,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code GET /health}: public, {@code 200} with {@code {"status":"up","sessions":N}} once the
  * context's {@link SessionGate} is initialised ({@code "degraded"} with a {@code "reason"} while a
- * cluster node works without Redis), {@code 503} before.
+ * cluster node works without Redis, or while new logins fail because the authenticator's last
+ * check failed or timed out), {@code 503} before. Degraded is still {@code 200}: cached sessions
+ * are served, so a load balancer should not take the node out for it.
  */
 public final class HealthServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;

@@ -8,6 +8,7 @@ import dev.sessiongate.auth.Authenticator;
 import dev.sessiongate.auth.DelegatedAuthenticator;
 import dev.sessiongate.auth.ldap.LdapAuthenticator;
 import dev.sessiongate.auth.GroupPolicy;
+import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.htpasswd.HtpasswdAuthenticator;
 import dev.sessiongate.cluster.ClusterSecret;
 import dev.sessiongate.cluster.RedisLink;
@@ -42,6 +43,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -180,6 +182,17 @@ public final class SessionGate implements Filter {
         return gate.stats();
     }
 
+    /**
+     * The user called {@code user} as the authenticator knows it, found without a password (for
+     * issuing API tokens), or empty when it knows none.
+     *
+     * @throws UnsupportedOperationException when the authenticator cannot tell (delegated, container realm)
+     * @throws dev.sessiongate.auth.AuthenticatorUnavailableException when the user store cannot be asked
+     */
+    public Optional<Identity> lookupUser(String user) {
+        return gate.lookupUser(user);
+    }
+
     /** Calls {@code action} for every live session (for the admin API, not the request path). */
     public void forEachSession(Consumer<Session> action) {
         gate.store().forEach(action);
@@ -190,9 +203,18 @@ public final class SessionGate implements Filter {
         return gate.store();
     }
 
-    /** Why this node is degraded (it serves, but without its cluster store), or {@code null}. */
+    /**
+     * Why this node is degraded, or {@code null}: it serves, but without its cluster store, or new
+     * logins fail because the authenticator's last check failed or timed out (cached sessions are
+     * still served).
+     */
     public String degradedReason() {
-        return gate.store().degradedReason();
+        String store = gate.store().degradedReason();
+        String authenticator = gate.authenticatorProblem();
+        if (store == null || authenticator == null) {
+            return store == null ? authenticator : store;
+        }
+        return store + "; " + authenticator;
     }
 
     /** Ends {@code session}: the next request of its key authenticates again. */

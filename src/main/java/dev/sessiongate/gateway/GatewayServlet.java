@@ -5,10 +5,12 @@ import dev.sessiongate.filter.FailureResponder;
 import dev.sessiongate.filter.Rejection;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.key.Cidr;
+import dev.sessiongate.key.IpAddresses;
 import dev.sessiongate.key.PathNormalizer;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.standalone.DemoServlet;
+import dev.sessiongate.util.Logfmt;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -21,7 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.ListIterator;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
@@ -46,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * {@code upstream.url}, streaming bodies both ways with Jetty's proxy servlet (asynchronous
  * requests, blocking copies: for small bodies it costs less than the fully asynchronous one, which
  * allocated a buffer and a read listener per request) over a pooled, keep-alive {@link HttpClient}; keeps the upstream's cookies per user key
- * ({@link UpstreamCookieJar}); turns upstream failures into {@code 502}/{@code 504}.
+ * ({@link UpstreamCookieJar}); turns upstream failures into {@code 502}/{@code 504}, and a
+ * client body that cannot be read into {@code 400}/{@code 408}, always as SessionGate's JSON.
  *
  * <p>Without {@code upstream.url} it serves the demo application, so a freshly deployed WAR
  * answers something useful. It needs the filter in front of it, initialised first.
@@ -55,8 +60,13 @@ public final class GatewayServlet extends ProxyServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServlet.class);
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-    /** Attribute of an upstream request aborted because the client's body failed. */
-    private static final String CLIENT_FAILED = GatewayServlet.class.getName() + ".clientFailed";
+    /**
+     * Headers besides {@code X-Forwarded-*} by which proxies and CDNs tell an upstream the client's
+     * address or original URL; from a client they are forgeries (lower case, {@code -} for {@code _}).
+     */
+    private static final Set<String> CLIENT_CLAIMS = Set.of("forwarded", "x-real-ip", "true-client-ip",
+            "x-client-ip", "client-ip", "x-cluster-client-ip", "cf-connecting-ip", "fastly-client-ip",
+            "x-original-url", "x-rewrite-url", "x-original-uri", "x-original-host", "x-host", "x-proxyuser-ip");
 
     private transient GateConfig.Upstream upstream;
     private transient SessionStore sessions;
@@ -113,6 +123,13 @@ public final class GatewayServlet extends ProxyServlet {
             DemoServlet.answer(request, response);
             return;
         }
+        if ("CONNECT".equals(request.getMethod())) {
+            // A tunnel is no request to forward: the upstream would get "CONNECT /path" and Jetty answer 500.
+            response.setHeader("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+            response.setHeader("Connection", "close"); // else the container keeps the connection for a tunnel
+            failures.respond(response, Rejection.METHOD_NOT_ALLOWED, null, null);
+            return;
+        }
         super.service(request, response);
     }
 
@@ -157,13 +174,15 @@ public final class GatewayServlet extends ProxyServlet {
         } catch (IllegalArgumentException e) {
             return null;
         }
-        return asWireText(upstreamBasePath.isEmpty() ? path : upstreamBasePath.concat(path));
+        String target = upstreamBasePath.concat(path);
+        return target.isEmpty() ? "/" : asWireText(target); // the context root of a WAR before an upstream without a path
     }
 
     /** A path that climbs above the root or holds what no path may ({@code %00}, a backslash...). */
     @Override
     protected void onProxyRewriteFailed(HttpServletRequest clientRequest, HttpServletResponse proxyResponse) {
-        LOG.info("event=bad_path method={} path={}", clientRequest.getMethod(), clientRequest.getRequestURI());
+        LOG.info("event=bad_path method={} path={}", Logfmt.value(clientRequest.getMethod()),
+                Logfmt.value(clientRequest.getRequestURI()));
         try {
             failures.respond(proxyResponse, Rejection.BAD_PATH, null, null);
         } catch (IOException e) {
@@ -193,6 +212,8 @@ public final class GatewayServlet extends ProxyServlet {
     static final class VerbatimRequest extends HttpRequest {
         private final String path;
         private final String query;
+        /** Set when the client's body failed, which aborts this request: the failure is the client's. */
+        private volatile boolean clientFailed;
 
         VerbatimRequest(HttpClient client, URI origin, String path, String query) {
             super(client, new HttpConversation(), origin);
@@ -310,9 +331,9 @@ public final class GatewayServlet extends ProxyServlet {
     /** Removes {@code Forwarded}, {@code X-Real-IP} and every {@code X-Forwarded-*}, in any letter case. */
     static void removeForwardingHeaders(HttpFields.Mutable headers) {
         for (ListIterator<HttpField> fields = headers.listIterator(); fields.hasNext(); ) {
-            String name = fields.next().getName();
-            if (name.regionMatches(true, 0, "X-Forwarded-", 0, 12) || name.equalsIgnoreCase("Forwarded")
-                    || name.equalsIgnoreCase("X-Real-IP")) {
+            // CGI, WSGI, PHP and Rack read X_Forwarded_For as X-Forwarded-For: both spellings go.
+            String name = fields.next().getName().replace('_', '-').toLowerCase(Locale.ROOT);
+            if (name.startsWith("x-forwarded-") || CLIENT_CLAIMS.contains(name)) {
                 fields.remove();
             }
         }
@@ -382,7 +403,7 @@ public final class GatewayServlet extends ProxyServlet {
                 UpstreamCookieJar jar = UpstreamCookieJar.of(session);
                 String before = jar.text();
                 if (!jar.store(cookieUri(serverResponse.getRequest()), headerValue)) {
-                    LOG.warn("event=upstream_cookie_unparseable path={}", clientRequest.getRequestURI());
+                    LOG.warn("event=upstream_cookie_unparseable path={}", Logfmt.value(clientRequest.getRequestURI()));
                 } else if (jar.text() != before) {
                     sessions.share(session, UpstreamCookieJar.SHARED_NAME, jar.text());
                 }
@@ -419,12 +440,13 @@ public final class GatewayServlet extends ProxyServlet {
     protected void onProxyResponseFailure(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
                                           Response serverResponse, Throwable failure) {
         int status;
-        if (serverResponse != null && serverResponse.getRequest().getAttributes().get(CLIENT_FAILED) != null) {
+        if (serverResponse != null && serverResponse.getRequest() instanceof VerbatimRequest request
+                && request.clientFailed) {
             status = clientRequestStatus(failure);
         } else {
-            LOG.warn("event=upstream_failed method={} path={} upstream={} committed={} cause=\"{}\"",
-                    clientRequest.getMethod(), clientRequest.getRequestURI(), upstreamBase, proxyResponse.isCommitted(),
-                    String.valueOf(failure));
+            LOG.warn("event=upstream_failed method={} path={} upstream={} committed={} cause={}",
+                    Logfmt.value(clientRequest.getMethod()), Logfmt.value(clientRequest.getRequestURI()), upstreamBase,
+                    proxyResponse.isCommitted(), Logfmt.value(String.valueOf(failure)));
             status = proxyResponseStatus(failure);
             // As Jetty: an upstream that turned down an Expect: 100-continue request said why itself.
             if (serverResponse != null && serverResponse.getStatus() >= 200 && expects100Continue(clientRequest)) {
@@ -441,11 +463,13 @@ public final class GatewayServlet extends ProxyServlet {
     @Override
     protected void onClientRequestFailure(HttpServletRequest clientRequest, Request proxyRequest,
                                           HttpServletResponse proxyResponse, Throwable failure) {
-        LOG.info("event=client_request_failed method={} path={} status={} cause=\"{}\" message=\"the request body "
+        LOG.info("event=client_request_failed method={} path={} status={} cause={} message=\"the request body "
                         + "is malformed, cut off or too slow; upstream request aborted\"",
-                clientRequest.getMethod(), clientRequest.getRequestURI(), clientRequestStatus(failure),
-                String.valueOf(failure));
-        proxyRequest.attribute(CLIENT_FAILED, Boolean.TRUE);
+                Logfmt.value(clientRequest.getMethod()), Logfmt.value(clientRequest.getRequestURI()),
+                clientRequestStatus(failure), Logfmt.value(String.valueOf(failure)));
+        if (proxyRequest instanceof VerbatimRequest request) {
+            request.clientFailed = true;
+        }
         super.onClientRequestFailure(clientRequest, proxyRequest, proxyResponse, failure);
     }
 
@@ -519,7 +543,9 @@ public final class GatewayServlet extends ProxyServlet {
         while (inner instanceof ServletRequestWrapper wrapper) {
             inner = wrapper.getRequest();
         }
-        return inner.getRemoteAddr();
+        String peer = inner.getRemoteAddr();
+        String canonical = IpAddresses.canonical(peer); // 0:0:0:0:0:0:0:1 and [::1] are ::1, as in the key
+        return canonical != null ? canonical : peer;
     }
 
     private static String clientBase(HttpServletRequest request) {

@@ -103,7 +103,11 @@ public final class ClientIpResolver {
         return hops;
     }
 
-    /** Splits at {@code separator}s outside RFC 7230 quoted strings. */
+    /**
+     * Splits at {@code separator}s outside RFC 7230 quoted strings. A quote left open makes the
+     * whole text one "unknown" part: it would otherwise swallow what a trusted proxy appended after
+     * it ({@code for=6.6.6.6;x=", for=<real>}) and leave the client's forgery as the last hop.
+     */
     private static List<String> splitOutsideQuotes(String text, char separator) {
         List<String> parts = new ArrayList<>();
         boolean quoted = false;
@@ -118,6 +122,9 @@ public final class ClientIpResolver {
                 parts.add(text.substring(start, i));
                 start = i + 1;
             }
+        }
+        if (quoted) {
+            return List.of("unknown");
         }
         parts.add(text.substring(start));
         return parts;

@@ -31,6 +31,11 @@ public final class CaffeineSessionStore implements SessionStore {
     private final Ticker ticker;
     private final long idleNanos;
     private final long lifetimeNanos;
+    /**
+     * The stored sessions by id, for the admin API's lookups (no scan of every session); kept
+     * with the cache, an entry leaves when its session does. About 70 bytes a session.
+     */
+    private final ConcurrentHashMap<Session.Id, Session> byId = new ConcurrentHashMap<>();
     /** Live sessions per user and per client IP; an entry exists only while its count is above 0. */
     private final ConcurrentHashMap<String, Integer> perUser = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Integer> perIp = new ConcurrentHashMap<>();
@@ -53,6 +58,7 @@ public final class CaffeineSessionStore implements SessionStore {
                     if (session != null) {
                         session.invalidate();
                         count(session, -1);
+                        byId.remove(session.idKey(), session);
                     }
                     if (cause.wasEvicted()) {
                         stats.evictions.increment();
@@ -105,9 +111,20 @@ public final class CaffeineSessionStore implements SessionStore {
                 return existing;
             }
             count(session, +1);
+            byId.put(session.idKey(), session);
             return session;
         });
         return stored[0];
+    }
+
+    @Override
+    public Session findById(String id) {
+        Session.Id parsed = Session.Id.parse(id);
+        Session session = parsed == null ? null : byId.get(parsed);
+        if (session == null || !isLive(session, ticker.read()) || !session.id().equals(id)) {
+            return null; // the last test: Base64 has more than one spelling of the same bits
+        }
+        return session;
     }
 
     /** The session stored under {@code key}, live or not, without counting an access; for cluster stores. */

@@ -12,6 +12,8 @@ public final class GateStats {
     final LongAdder hits = new LongAdder();
     final LongAdder misses = new LongAdder();
     final LongAdder evictions = new LongAdder();
+    /** Misses that waited for the check another request of their key was running (single flight). */
+    final LongAdder coalesced = new LongAdder();
     private final LongAdder authCalls = new LongAdder();
     private final LongAdder authFailures = new LongAdder();
     private final LongAdder rejected = new LongAdder();
@@ -28,6 +30,11 @@ public final class GateStats {
 
     public long evictions() {
         return evictions.sum();
+    }
+
+    /** Misses that ran no password check: they waited for the one another request of their key was running. */
+    public long coalesced() {
+        return coalesced.sum();
     }
 
     public long authCalls() {

@@ -112,6 +112,28 @@ public final class Session {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /** The id as two longs, for a store's index by id: no text kept per session. */
+    Id idKey() {
+        return new Id(idHigh, idLow);
+    }
+
+    /** A session id in its binary form; {@link #parse} reads the text of {@link #id()}. */
+    record Id(long high, long low) {
+        /** The id written as {@code text}, or {@code null} if it is no session id. */
+        static Id parse(String text) {
+            if (text == null || text.length() != 22) {
+                return null;
+            }
+            byte[] bytes;
+            try {
+                bytes = Base64.getUrlDecoder().decode(text);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+            return bytes.length == 16 ? new Id(toLong(bytes, 0), toLong(bytes, 8)) : null;
+        }
+    }
+
     public Identity identity() {
         return identity;
     }

@@ -58,6 +58,36 @@ public interface SessionStore extends AutoCloseable {
     }
 
     /**
+     * The live session whose {@link Session#id()} is {@code id}, or {@code null}; not counted as
+     * an access. For the admin API. The stores shipped keep an index by id; this default, for
+     * other stores, looks through them all.
+     */
+    default Session findById(String id) {
+        Session[] found = new Session[1];
+        forEach(session -> {
+            if (session.id().equals(id)) {
+                found[0] = session;
+            }
+        });
+        return found[0];
+    }
+
+    /**
+     * One page of the live sessions whose user or client IP contains {@code text} in any letter
+     * case ({@code null} or empty: all), most recently active first as far as the store knows,
+     * with how many matched; for the admin API, not for the request path. While no session
+     * changes, pages at successive offsets do not overlap and together hold every match.
+     *
+     * @param offset how many matches to skip, 0 or more
+     * @param limit  the most sessions in the page, 1 or more
+     */
+    default SessionPage search(String text, int offset, int limit) {
+        SessionPage.Collector page = new SessionPage.Collector(text, offset, limit);
+        forEach(page);
+        return page.page();
+    }
+
+    /**
      * Keeps the text {@code value} under {@code name} with {@code session} wherever the session is
      * served: here as the session attribute {@link #SHARED}{@code + name}; a cluster store also
      * writes it to the session's record and gives it to the other nodes that hold the session. For

@@ -35,6 +35,7 @@ public final class SingleFlight {
         CompletableFuture<Session> mine = new CompletableFuture<>();
         CompletableFuture<Session> running = inFlight.putIfAbsent(key, mine);
         if (running != null) {
+            stats.coalesced.increment();
             return await(running);
         }
         try {

@@ -3,6 +3,8 @@ package dev.sessiongate.standalone;
 import dev.sessiongate.config.ConfigException;
 import dev.sessiongate.config.ConfigLoader;
 import dev.sessiongate.config.GateConfig;
+import java.io.IOException;
+import java.net.BindException;
 import java.nio.file.Path;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -30,6 +32,7 @@ public final class Main {
         try {
             config = ConfigLoader.forArguments(args, DEFAULT_CONFIG);
             server = StandaloneServer.create(config);
+            bind(server, config.port());
         } catch (ConfigException e) {
             log.error("event=config_error message=\"{}\"", e.getMessage());
             System.err.println("sessiongate: " + e.getMessage());
@@ -47,5 +50,20 @@ public final class Main {
         log.info("event=listening port={} demo=http://localhost:{}/api/ health=http://localhost:{}/health",
                 port, port, port);
         server.join();
+    }
+
+    /**
+     * Takes the port before anything starts, so that a port in use is one line and status 2 like
+     * any other bad setting, not a stack trace from the middle of Jetty's start.
+     */
+    private static void bind(Server server, int port) {
+        try {
+            ((ServerConnector) server.getConnectors()[0]).open();
+        } catch (IOException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            String why = cause instanceof BindException && "Address already in use".equals(cause.getMessage())
+                    ? "is already in use by another process" : "cannot be listened on (" + cause.getMessage() + ")";
+            throw new ConfigException("port " + port + " " + why + "; choose another with --port=N");
+        }
     }
 }

@@ -9,6 +9,8 @@ import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.testing.CountingAuthenticator;
 import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.GateServer;
+import dev.sessiongate.testing.LogCapture;
+import dev.sessiongate.testing.RawHttp;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
@@ -37,6 +39,95 @@ class AdminApiTest {
             server.request().header("Authorization", "Bearer " + TOKEN + "x").get("/admin/sessions").then().statusCode(401);
             server.request().header("Authorization", basic("admin", TOKEN)).get("/admin/sessions").then().statusCode(401);
             admin(server).get("/admin/sessions").then().statusCode(200);
+        }
+    }
+
+    @Test
+    void twoAuthorizationHeadersAre400AsInTheFilter() {
+        try (GateServer server = start(null, "admin.token", TOKEN)) {
+            RawHttp.Answer twice = RawHttp.send(server.port(), "GET", "/admin/sessions",
+                    "Authorization: Bearer " + TOKEN, "Authorization: Bearer " + TOKEN);
+            assertThat(twice.status()).isEqualTo(400);
+            assertThat(twice.body()).contains("\"duplicate_authorization\"");
+            assertThat(RawHttp.send(server.port(), "GET", "/admin/sessions", "Authorization: Bearer wrong-token",
+                    "Authorization: Bearer " + TOKEN).status()).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void wrongTokensFromOneAddressAreThrottledAndLoggedOnceNotPerAttempt() {
+        try (LogCapture log = new LogCapture();
+             GateServer server = start(null, "admin.token", TOKEN, "auth.max-failures", "3",
+                     "trusted-proxies", "127.0.0.1/32")) {
+            for (int i = 0; i < 5; i++) {
+                from(server, "192.0.2.9").get("/admin/stats").then().statusCode(401); // no token: no guess, not counted
+            }
+            for (int i = 0; i < 3; i++) {
+                from(server, "192.0.2.1").header("Authorization", "Bearer wrong-" + i).get("/admin/stats")
+                        .then().statusCode(401);
+            }
+            Response throttled = from(server, "192.0.2.1").header("Authorization", "Bearer wrong-3").get("/admin/stats");
+            assertThat(throttled.statusCode()).isEqualTo(429);
+            assertThat(Long.parseLong(throttled.getHeader("Retry-After"))).isBetween(1L, 300L);
+            // The right token from that address too: else the answers would still tell right from wrong.
+            from(server, "192.0.2.1").header("Authorization", "Bearer " + TOKEN).get("/admin/stats").then().statusCode(429);
+            from(server, "192.0.2.2").header("Authorization", "Bearer " + TOKEN).get("/admin/stats").then().statusCode(200);
+            from(server, "192.0.2.9").header("Authorization", "Bearer " + TOKEN).get("/admin/stats").then().statusCode(200);
+
+            assertThat(log.lines()).filteredOn(line -> line.contains("event=admin_unauthorized")).hasSize(1);
+            assertThat(log.lines()).filteredOn(line -> line.contains("event=admin_throttled")).singleElement()
+                    .asString().contains("clientIp=192.0.2.1", "failures=3").doesNotContain("wrong-");
+        }
+    }
+
+    @Test
+    void aMissingParameterIs400AndAWrongMethodIs405WithAllow() {
+        try (GateServer server = start(null, "admin.token", TOKEN)) {
+            server.request().post("/admin/sessions").then().statusCode(401);
+            admin(server).delete("/admin/sessions").then().statusCode(400).body("error", equalTo("bad_request"));
+            for (String query : new String[] {"limit=0", "limit=1001", "limit=ten", "offset=-1", "offset=1x"}) {
+                admin(server).get("/admin/sessions?" + query).then().statusCode(400);
+            }
+            String[][] wrong = {
+                {"POST", "/admin/sessions", "GET, DELETE"}, {"PUT", "/admin/sessions/abc", "GET, DELETE"},
+                {"POST", "/admin/stats", "GET"}, {"DELETE", "/admin/metrics", "GET"},
+                {"PUT", "/admin/tokens", "GET, POST"}, {"GET", "/admin/tokens/abc", "DELETE"},
+                {"POST", "/admin/", "GET"},
+            };
+            for (String[] request : wrong) {
+                admin(server).request(request[0], request[1]).then().statusCode(405)
+                        .header("Allow", request[2]).body("error", equalTo("method_not_allowed"));
+            }
+            admin(server).get("/admin/nothing").then().statusCode(404);
+            admin(server).post("/admin/nothing").then().statusCode(404);
+        }
+    }
+
+    @Test
+    void sessionsAreSearchedByAnyPartOfUserOrAddressAndPaged() throws Exception {
+        try (GateServer server = start(null, "admin.token", TOKEN)) {
+            login(server, "sha1", "sha1-pw", "/api/a");
+            login(server, "sha1", "sha1-pw", "/api/b");
+            String apr1 = login(server, "apr1-openssl", "apr1-openssl-pw", "/api/a");
+
+            assertThat(admin(server).get("/admin/sessions?q=APR1").jsonPath().getList("id")).containsExactly(apr1);
+            assertThat(admin(server).get("/admin/sessions?q=27.0.0").jsonPath().getList("$")).hasSize(3);
+            assertThat(admin(server).get("/admin/sessions?q=nobody").jsonPath().getList("$")).isEmpty();
+
+            JsonPath first = admin(server).get("/admin/sessions?limit=2").then().statusCode(200).extract().jsonPath();
+            assertThat(first.getInt("total")).isEqualTo(3);
+            assertThat(first.getInt("offset")).isZero();
+            assertThat(first.getInt("limit")).isEqualTo(2);
+            JsonPath second = admin(server).get("/admin/sessions?limit=2&offset=2").jsonPath();
+            assertThat(second.getInt("total")).isEqualTo(3);
+            List<String> ids = new java.util.ArrayList<>(first.getList("sessions.id"));
+            ids.addAll(second.getList("sessions.id"));
+            assertThat(ids).hasSize(3).doesNotHaveDuplicates();
+
+            JsonPath searched = admin(server).get("/admin/sessions?q=sha&offset=0").jsonPath();
+            assertThat(searched.getInt("total")).isEqualTo(2);
+            assertThat(searched.getList("sessions.user")).containsExactly("sha1", "sha1");
+            assertThat(admin(server).get("/admin/sessions?user=sha1&limit=1").jsonPath().getInt("total")).isEqualTo(2);
         }
     }
 
@@ -150,6 +241,11 @@ class AdminApiTest {
             builder.set(settings[i], settings[i + 1]);
         }
         return GateServer.start(builder.build());
+    }
+
+    /** A request that a trusted proxy forwards from {@code clientIp}. */
+    private static RequestSpecification from(GateServer server, String clientIp) {
+        return server.request().header("X-Forwarded-For", clientIp);
     }
 
     private static RequestSpecification admin(GateServer server) {

@@ -65,6 +65,41 @@ class TokensTest {
     }
 
     @Test
+    void aTokenIsIssuedOnlyForAUserTheAuthenticatorKnows() {
+        try (GateServer server = start(null, null)) {
+            for (String nobody : new String[] {"nobody-at-all", "SHA1", " sha1"}) {
+                admin(server).body("{\"user\":\"" + nobody + "\"}").post("/admin/tokens").then()
+                        .statusCode(400).body("error", equalTo("unknown_user"));
+            }
+            admin(server).body("{\"user\":\"nobody-at-all\",\"allowUnverifiedUser\":true}").post("/admin/tokens").then()
+                    .statusCode(400).body("error", equalTo("unknown_user"));
+            assertThat(admin(server).get("/admin/tokens").jsonPath().getList("$")).isEmpty();
+
+            admin(server).body("{\"user\":\"sha1\"}").post("/admin/tokens").then().statusCode(201).body("user", equalTo("sha1"));
+        }
+    }
+
+    /** Delegated and container realm cannot tell whether a user exists: only an explicit "yes, anyway". */
+    @Test
+    void anAuthenticatorThatCannotTellIssuesOnlyWhenTheRequestAllowsIt() {
+        SessionGate gate = SessionGate.builder()
+                .set("key.secret", Fixtures.SECRET)
+                .set("auth.delegate-url", "http://127.0.0.1:1/check") // never asked: it needs a password
+                .set("admin.token", ADMIN)
+                .build();
+        try (GateServer server = GateServer.start(gate)) {
+            admin(server).body("{\"user\":\"robot\"}").post("/admin/tokens").then()
+                    .statusCode(409).body("error", equalTo("user_unverifiable"));
+            admin(server).body("{\"user\":\"robot\",\"allowUnverifiedUser\":\"true\"}").post("/admin/tokens").then()
+                    .statusCode(409);
+            String token = admin(server).body("{\"user\":\"robot\",\"allowUnverifiedUser\":true}").post("/admin/tokens")
+                    .then().statusCode(201).body("user", equalTo("robot")).extract().jsonPath().getString("token");
+            server.request().header("Authorization", "Bearer " + token).post("/api/x").then()
+                    .statusCode(200).body("user", equalTo("robot"));
+        }
+    }
+
+    @Test
     void anUnknownTokenIs401() {
         try (GateServer server = start(null, null)) {
             server.request().header("Authorization", "Bearer sgt_nope").post("/api/x").then()

@@ -68,8 +68,9 @@ class CanonicalIdentityTest {
     @Test
     void wrongPasswordsAsCaseAndSpaceVariantsShareOneFailureCount() {
         try (GateServer server = start(new AcceptingAuthenticator())) {
-            for (String user : VARIANTS) { // auth.max-failures=3
-                attempt(server, user, "wrong", "192.0.2.9").then().statusCode(401);
+            int guess = 0;
+            for (String user : VARIANTS) { // auth.max-failures=3; distinct guesses, since a repeat counts once
+                attempt(server, user, "wrong-" + guess++, "192.0.2.9").then().statusCode(401);
             }
             attempt(server, "alice", "ok-right", "192.0.2.9").then().statusCode(429).body("error", equalTo("too_many_failures"));
             attempt(server, "Alice", "ok-right", "192.0.2.9").then().statusCode(429);

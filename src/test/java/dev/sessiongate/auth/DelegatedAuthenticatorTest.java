@@ -13,13 +13,19 @@ import dev.sessiongate.testing.WhoAmIServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * SPEC §3: delegated authentication against a real service: 2xx allows, 401/403 deny, anything
@@ -61,6 +67,25 @@ class DelegatedAuthenticatorTest {
         }
     }
 
+    /**
+     * {@code auth.delegate-timeout} covers the whole answer: a service that never answers, or
+     * sends its status line and then stalls the body, is a {@code 502} from the delegate's own
+     * time-out, not a login held until {@code auth.timeout} ({@code 503}).
+     */
+    @Test
+    @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aServiceThatStallsIs502() throws Exception {
+        try (StallingService silent = new StallingService(null);
+             StallingService midAnswer = new StallingService("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial")) {
+            for (StallingService service : List.of(silent, midAnswer)) {
+                try (GateServer gate = gate("http://127.0.0.1:" + service.port() + "/check", "300ms")) {
+                    gate.request().header("Authorization", basic("alice", "alice-pw")).post("/api/x").then()
+                            .statusCode(502).body("error", equalTo("authentication_delegate_failed"));
+                }
+            }
+        }
+    }
+
     @Test
     void oneAuthenticatorOnly() {
         assertThatThrownBy(() -> SessionGate.builder().set("users.file", Fixtures.USERS.toString())
@@ -74,6 +99,52 @@ class DelegatedAuthenticatorTest {
                 .set("auth.delegate-url", url)
                 .set("auth.delegate-timeout", timeout)
                 .build(), context -> context.addServlet(WhoAmIServlet.class, "/api/whoami"));
+    }
+
+    /** Accepts connections, reads each request's head, writes {@code answer} (or nothing) and stalls. */
+    private static final class StallingService implements AutoCloseable {
+        private final ServerSocket listener = new ServerSocket(0);
+        private final List<Socket> open = new CopyOnWriteArrayList<>();
+
+        StallingService(String answer) throws IOException {
+            Thread acceptor = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try {
+                        Socket socket = listener.accept();
+                        open.add(socket);
+                        readHead(socket.getInputStream());
+                        if (answer != null) {
+                            socket.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+                            socket.getOutputStream().flush();
+                        }
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "stalling-service");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        private static void readHead(InputStream in) throws IOException {
+            int matched = 0;
+            byte[] end = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            for (int b; matched < end.length && (b = in.read()) != -1; ) {
+                matched = b == end[matched] ? matched + 1 : b == end[0] ? 1 : 0;
+            }
+        }
+
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+            for (Socket socket : open) {
+                socket.close();
+            }
+        }
     }
 
     /** A password service: alice/alice-pw in group partners; "forbidden" 403, "broken" 500, "slow" sleeps. */

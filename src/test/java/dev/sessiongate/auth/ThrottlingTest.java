@@ -2,6 +2,7 @@ package dev.sessiongate.auth;
 
 import static dev.sessiongate.testing.Fixtures.basic;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -10,6 +11,12 @@ import dev.sessiongate.testing.AcceptingAuthenticator;
 import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.GateServer;
 import io.restassured.response.Response;
+import java.io.IOException;
+import java.net.PasswordAuthentication;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +70,50 @@ class ThrottlingTest {
     }
 
     @Test
+    void theSameWrongPasswordCountsOnceButEveryNewOneCounts() {
+        try (GateServer server = start(new AcceptingAuthenticator(), "auth.max-failures", "5")) {
+            for (int i = 0; i < 20; i++) {
+                attempt(server, "alice", "wrong", "192.0.2.20").then().statusCode(401);
+            }
+            attempt(server, "alice", "ok-right", "192.0.2.20").then().statusCode(200);
+
+            for (int i = 0; i < 5; i++) {
+                attempt(server, "bob", "guess-" + i, "192.0.2.20").then().statusCode(401);
+            }
+            attempt(server, "bob", "guess-5", "192.0.2.20").then().statusCode(429);
+            // A repeat of a counted guess is no way around the limit either.
+            attempt(server, "bob", "guess-0", "192.0.2.20").then().statusCode(429);
+        }
+    }
+
+    /**
+     * The client of the report: Java's HttpClient answers each 401 with the same wrong password
+     * again (four tries per request, then it gives up with an exception). Two such requests used
+     * to reach {@code auth.max-failures=5}, and the right password then got {@code 429}.
+     */
+    @Test
+    void javasHttpClientRetryingAWrongPasswordDoesNotLockItselfOut() throws Exception {
+        try (GateServer server = start(new AcceptingAuthenticator(), "auth.max-failures", "5")) {
+            AtomicInteger asked = new AtomicInteger();
+            HttpClient careful = HttpClient.newBuilder().authenticator(new java.net.Authenticator() {
+                @Override
+                protected PasswordAuthentication getPasswordAuthentication() {
+                    asked.incrementAndGet();
+                    return new PasswordAuthentication("carol", "wrong".toCharArray());
+                }
+            }).build();
+            for (String path : new String[] {"/api/one", "/api/two"}) {
+                assertThatThrownBy(() -> careful.send(HttpRequest.newBuilder(URI.create(server.url(path)))
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()))
+                        .isInstanceOf(IOException.class).hasMessageContaining("too many authentication attempts");
+            }
+            assertThat(asked.get()).as("wrong passwords sent").isGreaterThan(5);
+
+            server.request().header("Authorization", basic("carol", "ok-right")).post("/api/three").then().statusCode(200);
+        }
+    }
+
+    @Test
     void cachedClientsAreNeverThrottled() {
         try (GateServer server = start(new AcceptingAuthenticator())) {
             attempt(server, "alice", "ok-right", "192.0.2.5").then().statusCode(200);
@@ -94,15 +146,22 @@ class ThrottlingTest {
             }
         };
         ExecutorService clients = Executors.newFixedThreadPool(6);
-        try (GateServer server = start(slow, "auth.threads", "1", "auth.queue", "1")) {
+        // auth.timeout out of the way: this is about a full pool, on a machine that may be slow.
+        try (GateServer server = start(slow, "auth.threads", "1", "auth.queue", "1", "auth.timeout", "5m")) {
             attempt(server, "cached", "pw", "192.0.2.7").then().statusCode(200);
             List<Future<Integer>> statuses = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 String user = "slow" + i;
                 statuses.add(clients.submit(() -> attempt(server, user, "pw", "192.0.2.8").statusCode()));
-                Thread.sleep(50);
             }
-            Thread.sleep(300);
+            // Whichever arrive first take the one thread and the one queue place, held there until
+            // released; the other four are refused at once. Waiting for those four answers, rather
+            // than sleeping, makes sure every request has arrived.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (statuses.stream().filter(Future::isDone).count() < 4) {
+                assertThat(System.nanoTime()).as("four refusals while the pool is full").isLessThan(deadline);
+                Thread.sleep(5);
+            }
             for (int i = 0; i < 5; i++) {
                 attempt(server, "cached", "pw", "192.0.2.7").then().statusCode(200);
             }

@@ -67,6 +67,25 @@ class ClusterFaultTest {
     }
 
     @Test
+    void theWriteBackGoesOnPastASessionRedisRefusesAndSaysHowManyFailed() throws Exception {
+        try (RedisProcess redis = RedisProcess.start(); LogCapture log = new LogCapture();
+             GateServer a = node(redis.uri(), "node-a", new AcceptingAuthenticator(), "store.timeout", "2s")) {
+            for (int i = 0; i < 10; i++) {
+                call(a, "user" + i, "ok-" + i);
+            }
+            call(a, "mallory", "ok-m");
+            // Redis loses its data, and a key of another type stands where mallory's index goes:
+            // that one session cannot be written back, the ten others must be.
+            redis.command("EVAL \"redis.call('FLUSHALL') redis.call('SET', 'sg:u:mallory', 'not a sorted set')\" 0");
+
+            assertThat(log.await("event=sessions_written_back")).contains("sessions=10", "of=11", "failed=1");
+            awaitHealth(a, "up");
+            assertThat(redis.command("ZCARD sg:all")).isEqualTo(":10");
+            assertThat(log.text()).contains("event=write_back_failed sessions=1").contains("WRONGTYPE");
+        }
+    }
+
+    @Test
     void aSlowRedisCostsMissesABoundedTimeOutAndHitsNothing() throws Exception {
         CountingAuthenticator users = new CountingAuthenticator(new AcceptingAuthenticator());
         try (RedisProcess redis = RedisProcess.start(); SlowProxy proxy = new SlowProxy(redis.port());

@@ -4,6 +4,7 @@ import static dev.sessiongate.testing.Fixtures.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sessiongate.auth.Authenticator;
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.Password;
@@ -18,6 +19,7 @@ import io.restassured.path.json.JsonPath;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,11 +38,17 @@ class ClusterTest {
 
     /** A node on {@code redisUri}, named {@code name}, with the admin API on; {@code settings} as key, value... */
     static GateServer node(String redisUri, String name, Authenticator users, String... settings) {
+        return node(redisUri, name, users, Ticker.systemTicker(), settings);
+    }
+
+    /** As above, with {@code ticker} as the node's clock of expiry and revalidation. */
+    static GateServer node(String redisUri, String name, Authenticator users, Ticker ticker, String... settings) {
         SessionGate.Builder builder = SessionGate.builder()
                 .set("store.redis-uri", redisUri)
                 .set("node.name", name)
                 .set("admin.token", ADMIN)
-                .authenticator(users);
+                .authenticator(users)
+                .ticker(ticker);
         for (int i = 0; i < settings.length; i += 2) {
             builder.set(settings[i], settings[i + 1]);
         }
@@ -100,13 +108,14 @@ class ClusterTest {
     @Test
     void aFailedRevalidationOnOneNodeEndsTheSessionOnEveryNode() throws Exception {
         Revocable users = new Revocable();
-        try (GateServer a = node(redis.uri(), "node-a", users, "session.revalidate-after", "1");
+        AtomicLong clockOfA = new AtomicLong(Ticker.systemTicker().read());
+        try (GateServer a = node(redis.uri(), "node-a", users, clockOfA::get, "session.revalidate-after", "1");
              GateServer b = node(redis.uri(), "node-b", new AcceptingAuthenticator(), "session.revalidate-after", "1")) {
             String id = call(a, "alice", "ok-1").getString("sessionId");
             assertThat(call(b, "alice", "ok-1").getString("sessionId")).isEqualTo(id);
             users.valid = false;
-            Thread.sleep(1100);
-            call(a, "alice", "ok-1"); // due: A revalidates in the background, the check fails
+            clockOfA.addAndGet(1_100_000_000L);
+            call(a, "alice", "ok-1"); // due on A's clock: A revalidates in the background, the check fails
             long start = System.nanoTime();
             long millis = awaitNewSession(b, "alice", "ok-1", id, start);
             System.out.println("revoke delay (failed revalidation on A until B authenticates again): " + millis + " ms");

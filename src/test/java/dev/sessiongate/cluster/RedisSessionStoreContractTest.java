@@ -1,6 +1,5 @@
 package dev.sessiongate.cluster;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.session.CaffeineSessionStore;
 import dev.sessiongate.session.SessionStore;
@@ -24,10 +23,10 @@ class RedisSessionStoreContractTest extends SessionStoreContract {
     }
 
     @Override
-    protected SessionStore newStore(Duration idleTimeout, Duration maxLifetime) {
-        Duration timeout = Duration.ofMillis(500);
+    protected SessionStore newStore(Duration idleTimeout, Duration maxLifetime, FakeClock clock) {
+        Duration timeout = Duration.ofSeconds(2); // generous: the machine may be busy, and no test here times Redis
         RedisLink link = RedisLink.connect(new GateConfig.Cluster(redis.uri(), timeout));
-        return new RedisSessionStore(link, new CaffeineSessionStore(1000, idleTimeout, maxLifetime, Ticker.systemTicker()),
-                Ticker.systemTicker(), "node-a", idleTimeout, maxLifetime, timeout, Duration.ofMillis(100));
+        return new RedisSessionStore(link, new CaffeineSessionStore(1000, idleTimeout, maxLifetime, clock.ticker()),
+                clock.ticker(), clock::millis, "node-a", idleTimeout, maxLifetime, timeout, Duration.ofMillis(100));
     }
 }

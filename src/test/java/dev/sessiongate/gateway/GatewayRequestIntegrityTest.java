@@ -78,7 +78,8 @@ class GatewayRequestIntegrityTest {
                     + ALICE + "\r\nTransfer-Encoding: chunked\r\n", body.getBytes(StandardCharsets.ISO_8859_1));
             assertThat(answer.status()).as(answer.body()).isEqualTo(400);
             assertThat(json(answer).path("error").asString()).isEqualTo("bad_body");
-            assertThat(log.await("event=response status=400")).startsWith("INFO");
+            // the response line itself may be counted into a responses_repeated line: one 400 a minute is logged
+            assertThat(log.await("event=client_request_failed")).startsWith("INFO").contains("status=400");
             assertThat(log.text()).doesNotContain("upstream_failed").doesNotContain("ERROR");
         }
     }
@@ -94,8 +95,7 @@ class GatewayRequestIntegrityTest {
                 out.flush();
                 Thread.sleep(200);
             }
-            assertThat(log.await("event=client_request_failed")).startsWith("INFO");
-            assertThat(log.await("event=response status=")).startsWith("INFO").doesNotContain("status=500");
+            assertThat(log.await("event=client_request_failed")).startsWith("INFO").doesNotContain("status=500");
             assertThat(log.text()).doesNotContain("upstream_failed").doesNotContain("ERROR");
         }
     }
@@ -115,6 +115,26 @@ class GatewayRequestIntegrityTest {
         assertThat(headers.path("x-forwarded-proto").asString()).isEqualTo("http");
         assertThat(headers.path("x-forwarded-host").asString()).isEqualTo("gw.example:8443");
         assertThat(headers.path("x-forwarded-port").asString()).isEqualTo(String.valueOf(gateway.port()));
+    }
+
+    /** Found by the attack review: CGI-style and CDN spellings of the same claims went through. */
+    @Test
+    void lookAlikeForwardingHeadersOfAnUntrustedPeerAreRemovedToo() throws IOException {
+        JsonNode headers = json(get(gateway, "/echo", "X_Forwarded_For: 6.6.6.6", "X-Forwarded_Prefix: /evil",
+                "X_Real_IP: 6.6.6.6", "True-Client-IP: 6.6.6.6", "X-Original-URL: /admin", "X-Client-IP: 6.6.6.6",
+                "CF-Connecting-IP: 6.6.6.6", "X-Request-Id: kept")).path("headers");
+        assertThat(headers.toString()).doesNotContain("6.6.6.6").doesNotContain("/evil").doesNotContain("/admin");
+        assertThat(headers.path("x-request-id").asString()).isEqualTo("kept");
+        assertThat(headers.path("x-forwarded-for").asString()).isEqualTo("127.0.0.1");
+    }
+
+    /** Found by the attack review: CONNECT was forwarded as "CONNECT /path" and answered 500. */
+    @Test
+    void connectIsNotForwarded() throws IOException {
+        RawHttp.Answer answer = RawHttp.exchange(gateway.port(), "CONNECT 127.0.0.1:" + upstream.port()
+                + " HTTP/1.1\r\nHost: 127.0.0.1:" + upstream.port() + "\r\nAuthorization: " + ALICE + "\r\n");
+        assertThat(answer.status()).isEqualTo(405);
+        assertThat(answer.header("Allow")).contains("GET");
     }
 
     /** A trusted proxy's headers are kept, its own address appended to the chain. */

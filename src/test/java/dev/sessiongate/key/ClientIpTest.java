@@ -88,6 +88,20 @@ class ClientIpTest {
         }
     }
 
+    /**
+     * Found by the attack review: a quote the client leaves open swallowed the element a trusted
+     * proxy appended ({@code for=6.6.6.6;x=", for=<real>}), so the forgery was the last hop.
+     */
+    @Test
+    void anOpenQuoteInForwardedIsNoClientAddress() {
+        try (GateServer server = start("127.0.0.1/32", "trusted-proxies.header", "Forwarded")) {
+            assertThat(clientIp(server.request().header("Forwarded", "for=10.9.1.1;x=\", for=9.9.9.201")))
+                    .isEqualTo("127.0.0.1");
+            assertThat(clientIp(server.request().header("Forwarded", "for=\"[2001:db8::1]:80\", for=9.9.9.201")))
+                    .isEqualTo("9.9.9.201");
+        }
+    }
+
     @Test
     void addressesAreCanonical() {
         try (GateServer server = start("127.0.0.1/32")) {

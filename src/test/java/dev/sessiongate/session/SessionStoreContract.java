@@ -9,21 +9,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link SessionStore} does, whatever keeps its sessions: one suite, run against the
- * Caffeine store and the Redis store, on the real clock.
+ * Caffeine store and the Redis store, on a {@link FakeClock} that the tests move instead of
+ * sleeping.
  */
 public abstract class SessionStoreContract {
     private final List<SessionStore> opened = new ArrayList<>();
+    private final FakeClock clock = new FakeClock();
 
-    /** A new, empty store. */
-    protected abstract SessionStore newStore(Duration idleTimeout, Duration maxLifetime);
+    /** A new, empty store whose time is {@code clock}'s. */
+    protected abstract SessionStore newStore(Duration idleTimeout, Duration maxLifetime, FakeClock clock);
 
     private SessionStore store(Duration idleTimeout) {
-        SessionStore store = newStore(idleTimeout, Duration.ofHours(1));
+        SessionStore store = newStore(idleTimeout, Duration.ofHours(1), clock);
         opened.add(store);
         return store;
     }
@@ -33,9 +36,31 @@ public abstract class SessionStoreContract {
         opened.forEach(SessionStore::close);
     }
 
-    protected static Session session(long keyBits, String user, String ip) {
+    private Session session(long keyBits, String user, String ip) {
         return new Session(new UserKey(keyBits, ~keyBits, keyBits * 31, 7), new Identity(user, Set.of("staff", "ops"),
-                "tag-" + user), ip, System.currentTimeMillis(), Ticker.systemTicker().read());
+                "tag-" + user), ip, clock.millis(), clock.ticker().read());
+    }
+
+    /**
+     * Time for a store: a ticker and the wall clock that goes with it, both moved only by
+     * {@link #advance}. The wall clock starts at the real one, as Redis keeps its own.
+     */
+    public static final class FakeClock {
+        private final long startMillis = System.currentTimeMillis();
+        private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+
+        public Ticker ticker() {
+            return nanos::get;
+        }
+
+        /** Epoch milliseconds, moving with the ticker. */
+        public long millis() {
+            return startMillis + (nanos.get() - 1_000_000_000L) / 1_000_000;
+        }
+
+        void advance(Duration duration) {
+            nanos.addAndGet(duration.toNanos());
+        }
     }
 
     @Test
@@ -101,11 +126,69 @@ public abstract class SessionStoreContract {
     }
 
     @Test
-    void anIdleSessionEndsAfterTheIdleTimeout() throws InterruptedException {
-        SessionStore store = store(Duration.ofMillis(800));
+    void aSessionIsFoundByItsIdUntilItIsRemoved() {
+        SessionStore store = store(Duration.ofMinutes(5));
+        Session saved = store.save(session(1, "alice", "192.0.2.1"));
+        store.save(session(2, "bob", "192.0.2.2"));
+        Session found = store.findById(saved.id());
+        assertThat(found.id()).isEqualTo(saved.id());
+        assertThat(found.key()).isEqualTo(saved.key());
+        assertThat(found.identity().name()).isEqualTo("alice");
+        assertThat(store.findById(session(3, "alice", "192.0.2.1").id())).isNull();
+        assertThat(store.findById("not an id")).isNull();
+
+        store.remove(saved);
+        assertThat(store.findById(saved.id())).isNull();
+        assertThat(store.findById(store.find(session(2, "bob", "192.0.2.2").key()).id())).isNotNull();
+    }
+
+    @Test
+    void aSearchMatchesAnyPartOfUserOrAddressInAnyCaseAndPagesNeverOverlap() {
+        SessionStore store = store(Duration.ofMinutes(5));
+        store.save(session(1, "alice", "192.0.2.1"));
+        store.save(session(2, "alice", "192.0.2.2"));
+        store.save(session(3, "bob", "192.0.2.1"));
+        store.save(session(4, "Carol", "198.51.100.7"));
+        store.save(session(5, "dave", "2001:db8::5"));
+
+        assertThat(users(store.search("LIC", 0, 10))).containsExactlyInAnyOrder("alice", "alice");
+        assertThat(users(store.search("51.100", 0, 10))).containsExactly("Carol");
+        assertThat(users(store.search("carol", 0, 10))).containsExactly("Carol");
+        assertThat(users(store.search("DB8", 0, 10))).containsExactly("dave");
+        assertThat(store.search("nobody", 0, 10).total()).isZero();
+        assertThat(store.search("192.0.2.1", 0, 10).total()).isEqualTo(2);
+
+        List<String> ids = new ArrayList<>();
+        for (int offset = 0; offset < 6; offset += 2) {
+            SessionPage page = store.search(offset == 0 ? null : "", offset, 2);
+            assertThat(page.total()).isEqualTo(5);
+            assertThat(page.sessions()).hasSize(offset < 4 ? 2 : 1);
+            page.sessions().forEach(s -> ids.add(s.id()));
+        }
+        assertThat(ids).doesNotHaveDuplicates().hasSize(5);
+        assertThat(store.search(null, 5, 2).sessions()).isEmpty();
+    }
+
+    private static List<String> users(SessionPage page) {
+        List<String> users = new ArrayList<>();
+        page.sessions().forEach(s -> users.add(s.identity().name()));
+        assertThat(page.total()).isEqualTo(users.size());
+        return users;
+    }
+
+    @Test
+    void anIdleSessionEndsAfterTheIdleTimeout() {
+        SessionStore store = store(Duration.ofMinutes(10));
         Session session = store.save(session(1, "alice", "192.0.2.1"));
-        Thread.sleep(1200);
+        clock.advance(Duration.ofMinutes(9));
+        assertThat(store.find(session.key())).isNotNull();
+        assertThat(store.countOfUser("alice")).isEqualTo(1);
+
+        clock.advance(Duration.ofMinutes(2)); // 11 minutes without a request (a lookup is not one)
         assertThat(store.find(session.key())).isNull();
+        assertThat(store.findById(session.id())).isNull();
         assertThat(store.countOfUser("alice")).isZero();
+        assertThat(store.countOfIp("192.0.2.1")).isZero();
+        assertThat(store.search(null, 0, 10).total()).isZero();
     }
 }

@@ -10,6 +10,7 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import dev.sessiongate.testing.RunningProcess;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,6 +70,23 @@ class StandaloneIT {
             assertThat(process.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(process.process().exitValue()).isEqualTo(2);
             process.await(Pattern.compile("session.idle-timeout=forever.*not a duration"), Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aPortInUseStopsStartUpWithOneLineNamingThePortAndStatus2() throws Exception {
+        Path dir = Files.createTempDirectory("sessiongate-it");
+        try (ServerSocket taken = new ServerSocket(0)) {
+            // Standard output and error apart: the error must be one line, with no stack trace anywhere.
+            Process process = command("--port=" + taken.getLocalPort())
+                    .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile()).start();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            List<String> err = Files.readAllLines(dir.resolve("err"));
+            String out = Files.readString(dir.resolve("out"));
+            assertThat(process.exitValue()).as("stderr %s%nstdout %s", err, out).isEqualTo(2);
+            assertThat(err).hasSize(1);
+            assertThat(err.get(0)).startsWith("sessiongate: ").contains("port " + taken.getLocalPort());
+            assertThat(out + err).doesNotContain("\tat ", "Exception");
         }
     }
 

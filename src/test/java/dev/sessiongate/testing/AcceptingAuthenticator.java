@@ -19,4 +19,10 @@ public final class AcceptingAuthenticator implements Authenticator {
     public boolean validate(Identity identity) {
         return true;
     }
+
+    /** Every user exists: any of them may log in. */
+    @Override
+    public Optional<Identity> lookup(String user) {
+        return Optional.of(new Identity(user, Set.of("partners"), ""));
+    }
 }

@@ -26,6 +26,11 @@ public final class CountingAuthenticator implements Authenticator {
         return delegate.validate(identity);
     }
 
+    @Override
+    public Optional<Identity> lookup(String user) {
+        return delegate.lookup(user);
+    }
+
     public int checks() {
         return checks.get();
     }

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One {@link RedisProcess} for a test class ({@code @RegisterExtension static}), emptied before
- * each test; skipped where {@code redis-server} is not installed.
+ * each test; skipped where {@code redis-server} is not installed, failed under {@code CI=true}.
  */
 public final class RedisExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback {
     private RedisProcess redis;

@@ -1,7 +1,5 @@
 package dev.sessiongate.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,7 +13,8 @@ import java.time.Duration;
 /**
  * A real {@code redis-server} of the test's own, on a free port of 127.0.0.1 and keeping nothing
  * on disk, so that a test can kill it and bring it back empty on the same port. Tests that need
- * one are skipped where {@code redis-server} is not installed ({@code .ci/run} installs it).
+ * one are skipped where {@code redis-server} is not installed, and fail under {@code CI=true}
+ * ({@code .ci/run} installs it and sets that).
  */
 public final class RedisProcess implements AutoCloseable {
     private final int port;
@@ -26,9 +25,9 @@ public final class RedisProcess implements AutoCloseable {
         launch();
     }
 
-    /** A new server on a free port. */
+    /** A new server on a free port; skipped where redis-server is missing, failed under {@code CI=true}. */
     public static RedisProcess start() throws IOException, InterruptedException {
-        assumeTrue(executable() != null, "redis-server is not installed");
+        Required.program(executable() != null, "redis-server");
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -36,7 +35,12 @@ public final class RedisProcess implements AutoCloseable {
         return new RedisProcess(port);
     }
 
+    /** {@code redis-server} on the PATH or in /usr/bin, or the one system property {@code redis-server} names. */
     private static String executable() {
+        String configured = Required.path("redis-server", null);
+        if (configured != null) {
+            return Files.isExecutable(Path.of(configured)) ? configured : null;
+        }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             Path candidate = Path.of(dir, "redis-server");
             if (!dir.isEmpty() && Files.isExecutable(candidate)) {

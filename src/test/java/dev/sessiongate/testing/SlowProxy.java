@@ -11,13 +11,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP proxy on a free port of 127.0.0.1 that holds every chunk from the server for
- * {@link #delay} before passing it on: a slow Redis, for the time-out tests.
+ * {@link #delay} before passing it on: a slow Redis, for the time-out tests. {@link #stall()}
+ * holds them until {@link #resume()}: a server that accepts and never answers, as a stopped
+ * ({@code kill -STOP}) directory does.
  */
 public final class SlowProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile long delayMillis;
+    private final Object stallLock = new Object();
+    private boolean stalled;
 
     public SlowProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -34,6 +38,29 @@ public final class SlowProxy implements AutoCloseable {
     /** Holds the server's answers this long from now on (zero: none). */
     public void delay(Duration delay) {
         this.delayMillis = delay.toMillis();
+    }
+
+    /** Holds every answer of the server from now on until {@link #resume()} or {@link #close()}. */
+    public void stall() {
+        synchronized (stallLock) {
+            stalled = true;
+        }
+    }
+
+    /** Passes the server's answers on again, those held included. */
+    public void resume() {
+        synchronized (stallLock) {
+            stalled = false;
+            stallLock.notifyAll();
+        }
+    }
+
+    private void awaitUnstalled() throws InterruptedException {
+        synchronized (stallLock) {
+            while (stalled && !listener.isClosed()) {
+                stallLock.wait();
+            }
+        }
     }
 
     private void accept() {
@@ -56,6 +83,9 @@ public final class SlowProxy implements AutoCloseable {
             byte[] buffer = new byte[8192];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buffer)) != -1; ) {
+                    if (delayed) {
+                        awaitUnstalled();
+                    }
                     if (delayed && delayMillis > 0) {
                         Thread.sleep(delayMillis);
                     }
@@ -84,6 +114,7 @@ public final class SlowProxy implements AutoCloseable {
     @Override
     public void close() throws IOException {
         listener.close();
+        resume();
         sockets.forEach(SlowProxy::close);
     }
 }

@@ -6,28 +6,46 @@ import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.Password;
 import dev.sessiongate.util.Logfmt;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import org.apache.commons.codec.digest.DigestUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Users from an Apache htpasswd file ({@code users.file}) and, optionally, groups from an htgroup
- * file ({@code groups.file}). Both are read again when they change on disk; if a changed file
- * cannot be read, the last good copy stays in use.
+ * file ({@code groups.file}). Both are read again when they change on disk.
+ *
+ * <p>Fails closed: a file that disappears or cannot be read (permissions, not a file, not UTF-8)
+ * makes every {@link #authenticate} and {@link #validate} throw
+ * {@link AuthenticatorUnavailableException} until it can be read again, logged once
+ * ({@code event=users_file_unreadable}). Keeping the last good copy would keep users that were
+ * removed. New logins are then {@code 503}. Cached sessions live on until their idle time-out or
+ * lifetime: revalidation treats "cannot read" as "cannot ask", not as "user gone", since ending
+ * every session because a file is briefly missing (a deploy that deletes before it copies, a
+ * network mount that drops) would turn a hiccup into a storm of logins that all fail. A removed
+ * user is an edited file, which revalidation honours as soon as it can read it; to end sessions
+ * at once, empty the file or revoke them with the admin API.
  */
 public final class HtpasswdAuthenticator implements Authenticator {
     private static final Logger LOG = LoggerFactory.getLogger(HtpasswdAuthenticator.class);
 
     private final Path usersFile;
     private final Path groupsFile;
+    /** Whether a password matches a stored hash: {@link PasswordHashes#matches}. */
+    private final BiPredicate<byte[], String> matcher;
     private volatile Snapshot snapshot;
+    /** Whether {@code users_file_unreadable} was logged since the files could last be read; guarded by this. */
+    private boolean unreadableLogged;
 
     /**
      * Reads the files now.
@@ -36,8 +54,14 @@ public final class HtpasswdAuthenticator implements Authenticator {
      * @throws IOException when a file cannot be read
      */
     public HtpasswdAuthenticator(Path usersFile, Path groupsFile) throws IOException {
+        this(usersFile, groupsFile, PasswordHashes::matches);
+    }
+
+    /** As the public constructor, checking passwords with {@code matcher} (tests record the hashes checked). */
+    HtpasswdAuthenticator(Path usersFile, Path groupsFile, BiPredicate<byte[], String> matcher) throws IOException {
         this.usersFile = usersFile;
         this.groupsFile = groupsFile;
+        this.matcher = matcher;
         this.snapshot = read();
         LOG.info("event=users_loaded file={} users={}", Logfmt.value(usersFile.toString()), snapshot.users.size());
     }
@@ -52,13 +76,22 @@ public final class HtpasswdAuthenticator implements Authenticator {
         UserFiles.User line = current.users.get(user);
         if (line == null) {
             // Spend the same time as for a wrong password, so that timing does not reveal users.
-            PasswordHashes.matches(password.bytes(), PasswordHashes.DUMMY_HASH);
+            matcher.test(password.bytes(), current.dummyHash);
             return Optional.empty();
         }
-        if (!PasswordHashes.matches(password.bytes(), line.hash())) {
+        if (!matcher.test(password.bytes(), line.hash())) {
             return Optional.empty();
         }
         return Optional.of(new Identity(line.name(), current.groups.getOrDefault(line.name(), Set.of()), tag(line.hash())));
+    }
+
+    /** The line of {@code user}, looked up exactly as {@link #authenticate} does. */
+    @Override
+    public Optional<Identity> lookup(String user) {
+        Snapshot current = current();
+        UserFiles.User line = current.users.get(user);
+        return line == null ? Optional.empty()
+                : Optional.of(new Identity(line.name(), current.groups.getOrDefault(line.name(), Set.of()), tag(line.hash())));
     }
 
     @Override
@@ -67,7 +100,11 @@ public final class HtpasswdAuthenticator implements Authenticator {
         return line != null && tag(line.hash()).equals(identity.credentialTag());
     }
 
-    /** The snapshot, re-read first if either file changed since. */
+    /**
+     * The snapshot, re-read first if either file changed since.
+     *
+     * @throws AuthenticatorUnavailableException when a file cannot be read (see the class comment)
+     */
     private Snapshot current() {
         Snapshot current = snapshot;
         if (current.isUpToDate(usersFile, groupsFile)) {
@@ -75,19 +112,23 @@ public final class HtpasswdAuthenticator implements Authenticator {
         }
         synchronized (this) {
             current = snapshot;
-            if (!current.isUpToDate(usersFile, groupsFile)) {
-                try {
-                    current = read();
-                    snapshot = current;
-                    LOG.info("event=users_reloaded file={} users={}", Logfmt.value(usersFile.toString()), current.users.size());
-                } catch (IOException e) {
-                    LOG.warn("event=users_reload_failed file={} message={} action=\"keeping the previous users\"",
-                            Logfmt.value(usersFile.toString()), Logfmt.value(e.toString()));
-                    if (current.users.isEmpty()) {
-                        throw new AuthenticatorUnavailableException("users file unreadable", e);
-                    }
-                }
+            if (current.isUpToDate(usersFile, groupsFile)) {
+                return current;
             }
+            try {
+                current = read();
+            } catch (IOException | UncheckedIOException e) {
+                if (!unreadableLogged) {
+                    unreadableLogged = true;
+                    LOG.error("event=users_file_unreadable file={} message={} action=\"new logins refused (503) until it "
+                            + "can be read; cached sessions live until they expire\"", Logfmt.value(usersFile.toString()),
+                            Logfmt.value(e.toString()));
+                }
+                throw new AuthenticatorUnavailableException("users file unreadable", e);
+            }
+            snapshot = current;
+            unreadableLogged = false;
+            LOG.info("event=users_reloaded file={} users={}", Logfmt.value(usersFile.toString()), current.users.size());
             return current;
         }
     }
@@ -98,13 +139,23 @@ public final class HtpasswdAuthenticator implements Authenticator {
         Object groupsStamp = groupsFile == null ? null : stamp(groupsFile);
         Map<String, UserFiles.User> users = UserFiles.readUsers(usersFile);
         Map<String, Set<String>> groups = groupsFile == null ? Map.of() : UserFiles.readGroups(groupsFile);
-        return new Snapshot(users, groups, usersStamp, groupsStamp);
+        List<String> hashes = new ArrayList<>();
+        users.values().forEach(user -> hashes.add(user.hash()));
+        return new Snapshot(users, groups, PasswordHashes.dummyFor(hashes), usersStamp, groupsStamp);
     }
 
-    /** Modification time, size and inode: together they notice edits and atomic replacements. */
+    /**
+     * Modification time, size and inode: together they notice edits and atomic replacements; and
+     * whether the file is readable, since a {@code chmod} changes none of them.
+     */
     private static Object stamp(Path file) throws IOException {
         BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-        return java.util.List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
+        return List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()), Files.isReadable(file));
+    }
+
+    /** The hash unknown users are checked against now, for tests. */
+    String dummyHash() {
+        return current().dummyHash;
     }
 
     /** A non-secret tag of a stored hash: tells validate() whether the password changed. */
@@ -112,7 +163,8 @@ public final class HtpasswdAuthenticator implements Authenticator {
         return DigestUtils.sha256Hex(hash.getBytes(StandardCharsets.US_ASCII)).substring(0, 16);
     }
 
-    private record Snapshot(Map<String, UserFiles.User> users, Map<String, Set<String>> groups,
+    /** What the files said, with the dummy hash that unknown users are checked against (see {@link PasswordHashes#dummyFor}). */
+    private record Snapshot(Map<String, UserFiles.User> users, Map<String, Set<String>> groups, String dummyHash,
                             Object usersStamp, Object groupsStamp) {
 
         boolean isUpToDate(Path usersFile, Path groupsFile) {
@@ -120,7 +172,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
                 return usersStamp.equals(stamp(usersFile))
                         && (groupsFile == null || groupsStamp.equals(stamp(groupsFile)));
             } catch (IOException e) {
-                return true; // a file in the middle of being replaced; try again next time
+                return false; // gone or out of reach: reading it again fails, and fails closed
             }
         }
     }

@@ -51,6 +51,9 @@ import javax.net.ssl.SSLContext;
  * failure of the directory ({@code 503}) rather than named by a guess. The entry is read as the
  * user right after the bind with {@code ldap.user-dn-pattern} (so no service account is needed;
  * users must be able to read their own entry), and comes with the search otherwise.
+ *
+ * <p>Connecting and each answer are bounded by {@code ldap.timeout}; a directory that is too slow
+ * is a failure of the directory ({@code 503}).
  */
 public final class LdapAuthenticator implements Authenticator, AutoCloseable {
     private static final int POOL_SIZE = 10;
@@ -67,6 +70,11 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
         int port = settings.url().getPort() > 0 ? settings.url().getPort() : ldaps ? 636 : 389;
         SSLContext tls = ldaps || settings.startTls() ? tls(settings) : null;
         LDAPConnectionOptions options = new LDAPConnectionOptions();
+        // A directory that accepts connections but never answers (a stopped slapd does) must not
+        // hold a login for the SDK's default minutes: every connect and every answer is bounded.
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis());
+        options.setConnectTimeoutMillis(timeoutMillis);
+        options.setResponseTimeoutMillis(timeoutMillis);
         options.setSSLSocketVerifier(new HostNameSSLSocketVerifier(true)); // the certificate must name the host
         SingleServerSet server = new SingleServerSet(settings.url().getHost(), port,
                 ldaps ? tls.getSocketFactory() : SocketFactory.getDefault(), options);
@@ -96,6 +104,28 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
         }
     }
 
+    /**
+     * The entry of {@code user}, as the pool's own identity ({@code ldap.bind-dn} or anonymous)
+     * sees it: read at the DN of {@code ldap.user-dn-pattern}, or found by the search; named as
+     * {@link #authenticate} names it.
+     */
+    @Override
+    public Optional<Identity> lookup(String user) {
+        try {
+            Entry entry = settings.userDnPattern() != null ? pool.getEntry(dnOf(user), attributes()) : find(user);
+            if (entry == null) {
+                return Optional.empty();
+            }
+            String name = nameOf(entry);
+            return Optional.of(new Identity(name, groups(entry.getDN(), name), entry.getDN()));
+        } catch (LDAPException e) {
+            if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT || e.getResultCode() == ResultCode.INVALID_DN_SYNTAX) {
+                return Optional.empty();
+            }
+            throw new AuthenticatorUnavailableException("LDAP " + e.getResultCode(), e);
+        }
+    }
+
     /** Whether the user's entry still exists; a removed or moved entry ends the session. */
     @Override
     public boolean validate(Identity identity) {
@@ -111,8 +141,7 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
      * pooled connection that gets the pool's own authentication back afterwards.
      */
     private Entry bindByPattern(String user, Password password) throws LDAPException {
-        // An RDN's text is "attribute=escaped value": the escaping is the SDK's, not ours.
-        String dn = settings.userDnPattern().replace("{0}", new RDN("x", user).toString().substring(2));
+        String dn = dnOf(user);
         LDAPConnection connection = pool.getConnection();
         boolean usable = false;
         try {
@@ -136,14 +165,25 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
         }
     }
 
-    /** Finds the one entry of {@code ldap.search-filter} as the service account, then binds as it. */
-    private Entry bindBySearch(String user, Password password) throws LDAPException {
+    /** The DN of {@code ldap.user-dn-pattern} for {@code user}. */
+    private String dnOf(String user) {
+        // An RDN's text is "attribute=escaped value": the escaping is the SDK's, not ours.
+        return settings.userDnPattern().replace("{0}", new RDN("x", user).toString().substring(2));
+    }
+
+    /** The one entry of {@code ldap.search-filter} for {@code user}, found as the service account, or {@code null}. */
+    private SearchResultEntry find(String user) throws LDAPException {
         Filter filter = Filter.create(settings.searchFilter().replace("{0}", Filter.encodeValue(user)));
         SearchResult result = pool.search(settings.searchBase(), SearchScope.SUB, filter, attributes());
-        if (result.getEntryCount() != 1) {
+        return result.getEntryCount() == 1 ? result.getSearchEntries().get(0) : null;
+    }
+
+    /** Finds the one entry of {@code ldap.search-filter} as the service account, then binds as it. */
+    private Entry bindBySearch(String user, Password password) throws LDAPException {
+        SearchResultEntry entry = find(user);
+        if (entry == null) {
             return null;
         }
-        SearchResultEntry entry = result.getSearchEntries().get(0);
         pool.bindAndRevertAuthentication(new SimpleBindRequest(entry.getDN(), password.bytes()));
         return entry;
     }

@@ -95,6 +95,25 @@ class LdapCanonicalNameTest {
         }
     }
 
+    /** A token only for an entry, issued under the entry's name: {@code ALICE} gets alice's token. */
+    @Test
+    void aTokenIsIssuedForTheEntryUnderItsNameAndForNoOneElse() {
+        for (Map<String, String> settings : List.of(pattern(), search())) {
+            settings.put("admin.token", ADMIN_TOKEN);
+            try (GateServer server = gate(settings)) {
+                String token = admin(server).body("{\"user\":\"ALICE\"}").post("/admin/tokens").then()
+                        .statusCode(201).body("user", equalTo("alice")).extract().jsonPath().getString("token");
+                server.request().header("Authorization", "Bearer " + token).post("/api/whoami").then()
+                        .statusCode(200).body("remoteUser", equalTo("alice"));
+                for (String nobody : List.of("nobody-at-all", "*", "alice)(uid=*", "uid=alice,ou=people")) {
+                    admin(server).body("{\"user\":\"" + nobody + "\"}").contentType("application/json").post("/admin/tokens").then()
+                            .statusCode(400).body("error", equalTo("unknown_user"));
+                }
+                assertThat(admin(server).get("/admin/tokens").jsonPath().getList("user", String.class)).containsExactly("alice");
+            }
+        }
+    }
+
     @Test
     void perUserLimitsCountEverySpellingAsOneUser() {
         Map<String, String> settings = search();
