@@ -4,7 +4,7 @@ import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.filter.FailureResponder;
 import dev.sessiongate.filter.Rejection;
 import dev.sessiongate.filter.SessionGate;
-import dev.sessiongate.key.Cidr;
+import dev.sessiongate.key.ClientIpResolver;
 import dev.sessiongate.key.IpAddresses;
 import dev.sessiongate.key.PathNormalizer;
 import dev.sessiongate.session.Session;
@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;
-import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
 import java.util.Map;
@@ -71,7 +70,8 @@ public final class GatewayServlet extends ProxyServlet {
     private transient GateConfig.Upstream upstream;
     private transient SessionStore sessions;
     private transient FailureResponder failures;
-    private transient List<Cidr> trustedProxies;
+    /** Asked only whether the TCP peer is a trusted proxy: one answer for the filter and the gateway. */
+    private transient ClientIpResolver proxies;
     /** The upstream URL without a trailing slash, for rewriting {@code Location}. */
     private transient String upstreamBase;
     /** {@code scheme://host:port} of the upstream, parsed once. */
@@ -90,7 +90,7 @@ public final class GatewayServlet extends ProxyServlet {
         upstream = sessionGate.config().upstream();
         sessions = sessionGate.store();
         failures = new FailureResponder(sessionGate.config().realm());
-        trustedProxies = sessionGate.config().trustedProxies();
+        proxies = new ClientIpResolver(sessionGate.config().trustedProxies(), sessionGate.config().clientIpHeader());
         if (upstream == null) {
             LOG.info("event=gateway_off message=\"upstream.url is not set: serving the demo application\"");
             // GenericServlet must still hold the config.
@@ -281,7 +281,7 @@ public final class GatewayServlet extends ProxyServlet {
     protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
         super.addViaHeader(clientRequest, proxyRequest);
         String peer = peerAddress(clientRequest);
-        boolean trusted = isTrustedProxy(peer);
+        boolean trusted = proxies.isTrusted(peer);
         Session session = (Session) clientRequest.getAttribute(Session.REQUEST_ATTRIBUTE);
         UpstreamCookieJar jar = session == null ? null : UpstreamCookieJar.existing(session);
         String cookies = jar == null ? null : jar.cookieHeader(cookieUri(proxyRequest), clientRequest.getCookies());
@@ -339,15 +339,6 @@ public final class GatewayServlet extends ProxyServlet {
         }
     }
 
-    /** Whether the TCP peer is in {@code trusted-proxies}; false at once when there are none. */
-    private boolean isTrustedProxy(String peer) {
-        for (int i = 0; i < trustedProxies.size(); i++) {
-            if (trustedProxies.get(i).contains(peer)) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** The client's body, read into buffers of the client's pool: Jetty's default allocates a new one per request. */
     @Override
