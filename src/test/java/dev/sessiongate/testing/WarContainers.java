@@ -48,6 +48,55 @@ public final class WarContainers {
 
     /** A CATALINA_BASE of our own: the home's conf with our port, no shutdown port, the WAR. */
     public ProcessBuilder tomcat(Path home, int port, Path config) throws IOException {
+        Path catalinaBase = tomcatBase(home, port);
+        Files.copy(war(), catalinaBase.resolve("webapps/sessiongate.war"));
+        return RunningProcess.java(
+                "-Dsessiongate.config=" + config,
+                "-Dcatalina.home=" + home, "-Dcatalina.base=" + catalinaBase,
+                "-Djava.io.tmpdir=" + catalinaBase.resolve("temp"),
+                "-cp", home.resolve("bin/bootstrap.jar") + File.pathSeparator + home.resolve("bin/tomcat-juli.jar"),
+                "org.apache.catalina.startup.Bootstrap", "start");
+    }
+
+    /**
+     * Tomcat 11 as {@code catalina.sh} starts it, with no application but its Manager, which
+     * {@code user} (role {@code manager-script}) may use from 127.0.0.1: the text API at
+     * {@code /manager/text/}. Logging is Tomcat's own ({@code conf/logging.properties}: one line
+     * per record on standard output, and files under {@code logs/}), and the JDK's packages are
+     * opened to Tomcat as {@code catalina.sh} does, so that its leak detection can look into
+     * threads and thread locals.
+     */
+    public ProcessBuilder tomcat11WithManager(int port, String user, String password) throws IOException {
+        Path home = home("tomcat11.home");
+        Path catalinaBase = tomcatBase(home, port);
+        Path contexts = Files.createDirectories(catalinaBase.resolve("conf/Catalina/localhost"));
+        Files.writeString(contexts.resolve("manager.xml"), "<Context docBase=\"" + home.resolve("webapps/manager")
+                + "\" privileged=\"true\">\n"
+                + "  <Valve className=\"org.apache.catalina.valves.RemoteCIDRValve\" allow=\"127.0.0.0/8\"/>\n"
+                + "</Context>\n");
+        Files.writeString(catalinaBase.resolve("conf/tomcat-users.xml"), "<tomcat-users xmlns=\"http://tomcat.apache.org/xml\""
+                + " version=\"1.0\">\n  <role rolename=\"manager-script\"/>\n"
+                + "  <user username=\"" + user + "\" password=\"" + password + "\" roles=\"manager-script\"/>\n"
+                + "</tomcat-users>\n");
+        return RunningProcess.java(
+                // What catalina.sh adds on Java 9 and later (JDK_JAVA_OPTIONS) for the leak detection.
+                "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                "--add-opens=java.base/java.io=ALL-UNNAMED",
+                "--add-opens=java.base/java.util=ALL-UNNAMED",
+                "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                "--add-opens=java.rmi/sun.rmi.transport=ALL-UNNAMED",
+                "-Djava.util.logging.config.file=" + catalinaBase.resolve("conf/logging.properties"),
+                "-Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager",
+                "-Duser.language=en", "-Duser.country=US", // SEVERE and WARNING as the levels' names
+                "-Dcatalina.home=" + home, "-Dcatalina.base=" + catalinaBase,
+                "-Djava.io.tmpdir=" + catalinaBase.resolve("temp"),
+                "-cp", home.resolve("bin/bootstrap.jar") + File.pathSeparator + home.resolve("bin/tomcat-juli.jar"),
+                "org.apache.catalina.startup.Bootstrap", "start");
+    }
+
+    /** The CATALINA_BASE of {@link #tomcat}: the home's conf, HTTP on {@code port}, no shutdown port. */
+    private Path tomcatBase(Path home, int port) throws IOException {
         Path catalinaBase = base.resolve("tomcat");
         for (String dir : new String[] {"conf", "webapps", "logs", "temp", "work"}) {
             Files.createDirectories(catalinaBase.resolve(dir));
@@ -64,13 +113,7 @@ public final class WarContainers {
                 .replace("port=\"8005\"", "port=\"-1\"")
                 .replace("port=\"8080\"", "port=\"" + port + "\"");
         Files.writeString(serverXml, xml);
-        Files.copy(war(), catalinaBase.resolve("webapps/sessiongate.war"));
-        return RunningProcess.java(
-                "-Dsessiongate.config=" + config,
-                "-Dcatalina.home=" + home, "-Dcatalina.base=" + catalinaBase,
-                "-Djava.io.tmpdir=" + catalinaBase.resolve("temp"),
-                "-cp", home.resolve("bin/bootstrap.jar") + File.pathSeparator + home.resolve("bin/tomcat-juli.jar"),
-                "org.apache.catalina.startup.Bootstrap", "start");
+        return catalinaBase;
     }
 
     /** A JETTY_BASE of our own with the http and ee10-deploy modules and the WAR. */
