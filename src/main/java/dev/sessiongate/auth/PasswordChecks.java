@@ -42,6 +42,7 @@ public final class PasswordChecks implements AutoCloseable {
     static final int IP_FACTOR = 4;
 
     private final Authenticator authenticator;
+    private final DaemonThreads checkThreads = DaemonThreads.named("sessiongate-password-check");
     private final ThreadPoolExecutor pool;
     private final Cache<String, Window> failures;
     private final CountedGuesses countedGuesses;
@@ -62,7 +63,7 @@ public final class PasswordChecks implements AutoCloseable {
         this.failures = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(window).ticker(ticker).build();
         this.countedGuesses = new CountedGuesses(window, ticker);
         this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
-                DaemonThreads.named("sessiongate-password-check"));
+                checkThreads);
     }
 
     /**
@@ -154,9 +155,10 @@ public final class PasswordChecks implements AutoCloseable {
         }
     }
 
+    /** Stops the pool: checks in flight are interrupted, and their threads have ended when this returns. */
     @Override
     public void close() {
-        pool.shutdownNow();
+        checkThreads.stop(pool);
     }
 
     /** The password check did not answer within {@code auth.timeout}; the client gets a 503. */

@@ -36,11 +36,14 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Enumeration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,8 +78,10 @@ final class Gatekeeper {
     private final int idleSeconds;
     /** Failed logins per client address, and full pools: the first in a minute logged, the rest counted. */
     private final Repeats failures;
-    private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(
-            DaemonThreads.named("sessiongate-tarpit"));
+    private final DaemonThreads tarpitThreads = DaemonThreads.named("sessiongate-tarpit");
+    private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(tarpitThreads);
+    /** The answers of the clients waiting in the tarpit, given at once when the filter stops. */
+    private final Set<Runnable> inTarpit = ConcurrentHashMap.newKeySet();
 
     Gatekeeper(GateConfig config, Secret keySecret, Authenticator authenticator, AccessPolicy policy,
                ResponseHook hook, SessionStore store, GateStats stats, ApiTokens tokens, Ticker ticker) {
@@ -154,14 +159,22 @@ final class Gatekeeper {
 
     /**
      * Answers a throttled client after {@link #TARPIT_MILLIS}, holding no thread meanwhile: a
-     * client hammering wrong passwords then costs a few requests a second, not thousands.
+     * client hammering wrong passwords then costs a few requests a second, not thousands. When the
+     * filter stops, the clients still waiting get their {@code 429} at once ({@link #close}).
      */
     private void tarpit(HttpServletRequest request, HttpServletResponse response, RejectedException e, long start,
                         String user, String clientIp) {
         AsyncContext async = request.startAsync();
         async.setTimeout(0);
-        try {
-            delays.schedule(() -> {
+        Runnable answer = new Runnable() {
+            private final AtomicBoolean answered = new AtomicBoolean();
+
+            @Override
+            public void run() {
+                if (!answered.compareAndSet(false, true)) {
+                    return;
+                }
+                inTarpit.remove(this);
                 try {
                     responder.respond(response, e);
                     notifier.finished(request, response, start, user, clientIp);
@@ -170,9 +183,13 @@ final class Gatekeeper {
                 } finally {
                     async.complete();
                 }
-            }, TARPIT_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        };
+        inTarpit.add(answer);
+        try {
+            delays.schedule(answer, TARPIT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stopped) {
-            async.complete();
+            answer.run(); // the filter is stopping: no more waiting
         }
     }
 
@@ -287,11 +304,17 @@ final class Gatekeeper {
                 : Rejection.AUTHENTICATION_UNAVAILABLE;
     }
 
-    /** Stops the background work. */
+    /**
+     * Stops the background work and waits for its threads, so that none outlives a redeployed
+     * webapp; throttled clients still in the tarpit are answered now.
+     */
     void close() {
+        tarpitThreads.stop(delays);
+        for (Runnable waiting : inTarpit) {
+            waiting.run();
+        }
         revalidator.close();
         passwordChecks.close();
-        delays.shutdownNow();
         failures.flush();
         notifier.close();
         store.close();

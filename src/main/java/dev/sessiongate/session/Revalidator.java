@@ -24,6 +24,7 @@ public final class Revalidator implements AutoCloseable {
     private final Predicate<Identity> validate;
     private final SessionStore store;
     private final long everyNanos;
+    private final DaemonThreads threads = DaemonThreads.named("sessiongate-revalidate");
     private final ThreadPoolExecutor executor;
 
     /**
@@ -35,7 +36,7 @@ public final class Revalidator implements AutoCloseable {
         this.store = store;
         this.everyNanos = every.toNanos();
         this.executor = new ThreadPoolExecutor(1, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000),
-                DaemonThreads.named("sessiongate-revalidate"));
+                threads);
     }
 
     /** Starts a background check of {@code session} if it is due at {@code now} (ticker nanoseconds). */
@@ -70,8 +71,9 @@ public final class Revalidator implements AutoCloseable {
         }
     }
 
+    /** Stops the checks: those in flight are interrupted, and their threads have ended when this returns. */
     @Override
     public void close() {
-        executor.shutdownNow();
+        threads.stop(executor);
     }
 }
