@@ -24,11 +24,18 @@ import dev.sessiongate.auth.AuthenticatorUnavailableException;
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.Password;
 import dev.sessiongate.config.GateConfig;
+import dev.sessiongate.util.DaemonThreads;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 
@@ -54,18 +61,37 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Connecting and each answer are bounded by {@code ldap.timeout}; a directory that is too slow
  * is a failure of the directory ({@code 503}).
+ *
+ * <p>Every call into the SDK runs on the authenticator's own threads ({@code sessiongate-ldap-N}),
+ * whoever asks: the SDK keeps per-thread buffers ({@code ASN1Buffer} in a {@code ThreadLocal}) on
+ * every thread that talks to a directory, which on a container's request thread would outlive an
+ * undeploy. {@link #close} ends those threads and waits for them. Connections read their answers
+ * synchronously, so the SDK starts no reader thread per connection either.
  */
 public final class LdapAuthenticator implements Authenticator, AutoCloseable {
     private static final int POOL_SIZE = 10;
 
     private final GateConfig.Ldap settings;
+    private final DaemonThreads threads = DaemonThreads.named("sessiongate-ldap");
+    private final ThreadPoolExecutor directoryCalls = new ThreadPoolExecutor(POOL_SIZE, POOL_SIZE, 60, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), threads);
     /** The attribute {@code {0}} stands for, or {@code null} if that cannot be told: then the RDN's. */
     private final String nameAttribute;
     private final LDAPConnectionPool pool;
 
     public LdapAuthenticator(GateConfig.Ldap settings) throws LDAPException {
         this.settings = settings;
-        this.nameAttribute = nameAttribute(settings);
+        directoryCalls.allowCoreThreadTimeOut(true);
+        try {
+            this.nameAttribute = onOwnThread(() -> nameAttribute(settings));
+            this.pool = onOwnThread(() -> connect(settings));
+        } catch (LDAPException | RuntimeException e) {
+            threads.stop(directoryCalls);
+            throw e;
+        }
+    }
+
+    private static LDAPConnectionPool connect(GateConfig.Ldap settings) throws LDAPException {
         boolean ldaps = settings.url().getScheme().equalsIgnoreCase("ldaps");
         int port = settings.url().getPort() > 0 ? settings.url().getPort() : ldaps ? 636 : 389;
         SSLContext tls = ldaps || settings.startTls() ? tls(settings) : null;
@@ -76,11 +102,12 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
         options.setConnectTimeoutMillis(timeoutMillis);
         options.setResponseTimeoutMillis(timeoutMillis);
         options.setSSLSocketVerifier(new HostNameSSLSocketVerifier(true)); // the certificate must name the host
+        options.setUseSynchronousMode(true); // no reader thread per connection
         SingleServerSet server = new SingleServerSet(settings.url().getHost(), port,
                 ldaps ? tls.getSocketFactory() : SocketFactory.getDefault(), options);
         BindRequest service = settings.bindDn() == null ? null
                 : new SimpleBindRequest(settings.bindDn(), settings.bindPassword() == null ? new byte[0] : settings.bindPassword().bytes());
-        this.pool = new LDAPConnectionPool(server, service, 1, POOL_SIZE,
+        return new LDAPConnectionPool(server, service, 1, POOL_SIZE,
                 !ldaps && settings.startTls() ? new StartTLSPostConnectProcessor(tls) : null);
     }
 
@@ -90,18 +117,23 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
             return Optional.empty(); // an empty password would be an anonymous bind, which always "succeeds"
         }
         try {
-            Entry entry = settings.userDnPattern() != null ? bindByPattern(user, password) : bindBySearch(user, password);
-            if (entry == null) {
-                return Optional.empty();
-            }
-            String name = nameOf(entry);
-            return Optional.of(new Identity(name, groups(entry.getDN(), name), entry.getDN()));
+            return onOwnThread(() -> bind(user, password));
         } catch (LDAPException e) {
             if (e.getResultCode() == ResultCode.INVALID_CREDENTIALS || e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
                 return Optional.empty();
             }
             throw new AuthenticatorUnavailableException("LDAP " + e.getResultCode(), e);
         }
+    }
+
+    private Optional<Identity> bind(String user, Password password) throws LDAPException {
+        Entry entry = settings.userDnPattern() != null ? bindByPattern(user, password) : bindBySearch(user, password);
+        return entry == null ? Optional.empty() : Optional.of(identityOf(entry));
+    }
+
+    private Identity identityOf(Entry entry) throws LDAPException {
+        String name = nameOf(entry);
+        return new Identity(name, groups(entry.getDN(), name), entry.getDN());
     }
 
     /**
@@ -112,12 +144,10 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
     @Override
     public Optional<Identity> lookup(String user) {
         try {
-            Entry entry = settings.userDnPattern() != null ? pool.getEntry(dnOf(user), attributes()) : find(user);
-            if (entry == null) {
-                return Optional.empty();
-            }
-            String name = nameOf(entry);
-            return Optional.of(new Identity(name, groups(entry.getDN(), name), entry.getDN()));
+            return onOwnThread(() -> {
+                Entry entry = settings.userDnPattern() != null ? pool.getEntry(dnOf(user), attributes()) : find(user);
+                return entry == null ? Optional.<Identity>empty() : Optional.of(identityOf(entry));
+            });
         } catch (LDAPException e) {
             if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT || e.getResultCode() == ResultCode.INVALID_DN_SYNTAX) {
                 return Optional.empty();
@@ -130,7 +160,7 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
     @Override
     public boolean validate(Identity identity) {
         try {
-            return pool.getEntry(identity.credentialTag()) != null;
+            return onOwnThread(() -> pool.getEntry(identity.credentialTag()) != null);
         } catch (LDAPException e) {
             throw new AuthenticatorUnavailableException("LDAP " + e.getResultCode(), e);
         }
@@ -284,8 +314,56 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code call} on one of the authenticator's threads and waits for it; an interrupted
+     * wait (a password check past {@code auth.timeout}) interrupts the call too.
+     */
+    private <T> T onOwnThread(DirectoryCall<T> call) throws LDAPException {
+        Future<T> result;
+        try {
+            result = directoryCalls.submit(call::run);
+        } catch (RejectedExecutionException e) {
+            throw new AuthenticatorUnavailableException("LDAP: the authenticator is closed", e);
+        }
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            result.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new AuthenticatorUnavailableException("LDAP: interrupted while waiting for the directory", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof LDAPException ldap) {
+                throw ldap;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new AuthenticatorUnavailableException("LDAP: " + cause, cause);
+        }
+    }
+
+    /** A call into the SDK. */
+    @FunctionalInterface
+    private interface DirectoryCall<T> {
+        T run() throws LDAPException;
+    }
+
+    /** Closes the connections and waits until the authenticator's threads, and the SDK's, have ended. */
     @Override
     public void close() {
-        pool.close();
+        try {
+            onOwnThread(() -> {
+                pool.close();
+                return null;
+            });
+        } catch (LDAPException | RuntimeException e) {
+            pool.close();
+        } finally {
+            threads.stop(directoryCalls);
+        }
     }
 }
