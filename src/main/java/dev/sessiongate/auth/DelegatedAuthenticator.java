@@ -1,9 +1,7 @@
 package dev.sessiongate.auth;
 
+import dev.sessiongate.util.JettyScheduler;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,6 +15,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * Asks another service ({@code auth.delegate-url}), as nginx {@code auth_request} or Traefik
@@ -34,28 +41,56 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>{@link #validate} cannot re-check without the password, so it says yes: a delegated
  * session lasts until its idle timeout or lifetime.
+ *
+ * <p>The requests go through Jetty's {@link HttpClient} on threads of the authenticator's own
+ * ({@code sessiongate-delegate-N}), which {@link #close} stops and waits for: the JDK's client
+ * cannot be closed before Java 21, and its threads would outlive a redeployed webapp.
  */
-public final class DelegatedAuthenticator implements Authenticator {
+public final class DelegatedAuthenticator implements Authenticator, AutoCloseable {
     /** The header of a {@code 2xx} answer that names the user. */
     static final String USER_HEADER = "X-Auth-User";
+    /** How much longer than {@code auth.delegate-timeout} to wait for the client's own time-out to fire. */
+    private static final long GRACE_MILLIS = 1000;
 
     private final URI url;
     private final Duration timeout;
     private final HttpClient client;
 
+    /**
+     * A client of the service at {@code url}, started.
+     *
+     * @throws IllegalStateException when the HTTP client cannot start
+     */
     public DelegatedAuthenticator(URI url, Duration timeout) {
         this.url = url;
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        QueuedThreadPool threads = new QueuedThreadPool(16, 1, 60_000);
+        threads.setName("sessiongate-delegate");
+        threads.setDaemon(true);
+        threads.setReservedThreads(0);
+        this.client = new HttpClient();
+        client.setExecutor(threads);
+        client.setScheduler(new JettyScheduler("sessiongate-delegate-scheduler"));
+        client.setConnectTimeout(timeout.toMillis());
+        client.setFollowRedirects(false);
+        client.setHttpCookieStore(new HttpCookieStore.Empty()); // one user's cookie must never go with another's check
+        try {
+            client.start();
+            // A 401 is the service's "no", not a challenge for the client to answer; nothing to decode either.
+            client.getProtocolHandlers().clear();
+            client.getContentDecoderFactories().clear();
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("the HTTP client for auth.delegate-url did not start", e);
+        }
     }
 
     @Override
     public Optional<Identity> authenticate(String user, Password password) {
-        HttpResponse<Void> response = ask(HttpRequest.newBuilder(url).timeout(timeout)
-                .header("Authorization", basic(user, password)).GET().build());
-        int status = response.statusCode();
+        Response response = ask(basic(user, password));
+        int status = response.getStatus();
         if (status >= 200 && status < 300) {
-            return Optional.of(new Identity(userOf(response, user), groups(response), ""));
+            return Optional.of(new Identity(userOf(response.getHeaders(), user), groups(response.getHeaders()), ""));
         }
         if (status == 401 || status == 403) {
             return Optional.empty();
@@ -69,25 +104,37 @@ public final class DelegatedAuthenticator implements Authenticator {
     }
 
     /**
-     * The whole answer, body included, within {@code auth.delegate-timeout} of the start. The
-     * request's own time-out ends when the status line arrives, so a service that sends it and then
-     * stalls the body would hold the check for as long as the connection lives.
+     * The whole answer, body included (and discarded), within {@code auth.delegate-timeout} of
+     * the start: the request's total time-out, so that a service that sends its status line and
+     * then stalls the body cannot hold the check for as long as the connection lives.
      */
-    private HttpResponse<Void> ask(HttpRequest request) {
-        CompletableFuture<HttpResponse<Void>> answer = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+    private Response ask(String authorization) {
+        Request request = client.newRequest(url).method(HttpMethod.GET)
+                .headers(headers -> headers.put(HttpHeader.AUTHORIZATION, authorization))
+                .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        CompletableFuture<Result> answer = new CompletableFuture<>();
+        request.send(answer::complete);
+        Result result;
         try {
-            return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            result = answer.get(timeout.toMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            answer.cancel(true);
+            request.abort(e);
             throw new DelegateFailedException("no answer from " + url + " within auth.delegate-timeout", e);
         } catch (ExecutionException e) {
             throw new DelegateFailedException("no answer from " + url + ": " + e.getCause().getClass().getSimpleName(),
                     e.getCause());
         } catch (InterruptedException e) {
-            answer.cancel(true);
+            request.abort(e);
             Thread.currentThread().interrupt();
             throw new DelegateFailedException("interrupted while asking " + url, e);
         }
+        if (result.isFailed()) {
+            Throwable failure = result.getFailure();
+            throw new DelegateFailedException(failure instanceof TimeoutException
+                    ? "no answer from " + url + " within auth.delegate-timeout"
+                    : "no answer from " + url + ": " + failure.getClass().getSimpleName(), failure);
+        }
+        return result.getResponse();
     }
 
     /** The header value; the only place the password becomes text, for as long as the request. */
@@ -101,8 +148,8 @@ public final class DelegatedAuthenticator implements Authenticator {
     }
 
     /** The user the service vouches for: its {@code X-Auth-User}, else {@code typed}. */
-    private String userOf(HttpResponse<Void> response, String typed) {
-        List<String> values = response.headers().allValues(USER_HEADER);
+    private String userOf(HttpFields headers, String typed) {
+        List<String> values = headers.getValuesList(USER_HEADER);
         if (values.isEmpty()) {
             return typed;
         }
@@ -113,9 +160,9 @@ public final class DelegatedAuthenticator implements Authenticator {
         return name;
     }
 
-    private static Set<String> groups(HttpResponse<Void> response) {
+    private static Set<String> groups(HttpFields headers) {
         Set<String> groups = new LinkedHashSet<>();
-        for (String value : response.headers().allValues("X-Auth-Groups")) {
+        for (String value : headers.getValuesList("X-Auth-Groups")) {
             for (String group : value.split(",")) {
                 if (!group.isBlank()) {
                     groups.add(group.trim());
@@ -123,6 +170,16 @@ public final class DelegatedAuthenticator implements Authenticator {
             }
         }
         return groups;
+    }
+
+    /** Stops the HTTP client and waits for its threads. */
+    @Override
+    public void close() {
+        try {
+            client.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("the HTTP client for auth.delegate-url did not stop", e);
+        }
     }
 
     /** The delegate gave no usable answer: the client gets a 502. */

@@ -10,6 +10,7 @@ import dev.sessiongate.key.PathNormalizer;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.standalone.DemoServlet;
+import dev.sessiongate.util.JettyScheduler;
 import dev.sessiongate.util.Logfmt;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
@@ -148,13 +149,17 @@ public final class GatewayServlet extends ProxyServlet {
         return super.createHttpClient();
     }
 
-    /** HTTP/1.1 only: no protocol negotiation per request, as the dynamic transport would do. */
+    /**
+     * HTTP/1.1 only: no protocol negotiation per request, as the dynamic transport would do. Its
+     * time-outs run on a scheduler that {@link #destroy} waits for (Jetty's own one does not).
+     */
     @Override
     protected HttpClient newHttpClient() {
         ClientConnector connector = new ClientConnector();
         connector.setSelectors(1);
         HttpClient client = new HttpClient(new HttpClientTransportOverHTTP(connector));
         client.setConnectTimeout(upstream.connectTimeout().toMillis());
+        client.setScheduler(new JettyScheduler("sessiongate-gateway-scheduler"));
         return client;
     }
 
