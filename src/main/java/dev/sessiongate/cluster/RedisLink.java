@@ -18,14 +18,21 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.ThreadFactoryProvider;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.FastThreadLocalThread;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -41,6 +48,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The probe checks that the cluster's secret is still there: a Redis that restarted without
  * its data lost it, and everything else with it.
+ *
+ * <p>Nothing of it outlives {@link #close}: Lettuce's and Netty's threads are made by SessionGate
+ * and waited for, and the per-thread state that Netty leaves on every thread that writes to a
+ * connection (its {@code InternalThreadLocalMap}) is removed from the container's threads after
+ * each call, since a container reuses its threads for other webapps after this one is gone.
  */
 public final class RedisLink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
@@ -54,18 +66,20 @@ public final class RedisLink implements AutoCloseable {
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final Map<String, Consumer<String>> channels = new ConcurrentHashMap<>();
     private final List<Runnable> recoveries = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
-            DaemonThreads.named("sessiongate-redis"));
+    private final NettyThreads nettyThreads;
+    private final DaemonThreads backgroundThreads = DaemonThreads.named("sessiongate-redis");
+    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(backgroundThreads);
     private final LongAdder calls = new LongAdder();
     /** Why Redis is not used right now, or {@code null} when it is. */
     private volatile String downReason;
     /** The thread running the recovery actions, which may call Redis while it is still marked down. */
     private volatile Thread recovering;
 
-    private RedisLink(String where, RedisClient client, StatefulRedisConnection<String, String> connection,
-                      StatefulRedisPubSubConnection<String, String> pubSub) {
+    private RedisLink(String where, RedisClient client, NettyThreads nettyThreads,
+                      StatefulRedisConnection<String, String> connection, StatefulRedisPubSubConnection<String, String> pubSub) {
         this.where = where;
         this.client = client;
+        this.nettyThreads = nettyThreads;
         this.connection = connection;
         this.pubSub = pubSub;
         pubSub.addListener(new RedisPubSubAdapter<>() {
@@ -98,7 +112,9 @@ public final class RedisLink implements AutoCloseable {
         // The URI's timeout bounds the connection handshake; commands have their own (timeoutOptions).
         // A node starting on a busy machine should not give up on Redis after store.timeout's 500 ms.
         uri.setTimeout(timeout.compareTo(STARTUP_TIMEOUT) > 0 ? timeout : STARTUP_TIMEOUT);
+        NettyThreads threads = new NettyThreads();
         ClientResources resources = ClientResources.builder()
+                .threadFactoryProvider(threads)
                 .ioThreadPoolSize(2)
                 .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
@@ -111,15 +127,17 @@ public final class RedisLink implements AutoCloseable {
                 .socketOptions(SocketOptions.builder().connectTimeout(timeout.multipliedBy(4)).build())
                 .build());
         try {
-            RedisLink link = new RedisLink(cluster.where(), client, client.connect(), client.connectPubSub());
+            RedisLink link = new RedisLink(cluster.where(), client, threads, client.connect(), client.connectPubSub());
             link.background.scheduleWithFixedDelay(link::probe, PROBE_MILLIS, PROBE_MILLIS, TimeUnit.MILLISECONDS);
             LOG.info("event=redis_connected redis={}", cluster.where());
             return link;
         } catch (RedisException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-            resources.shutdown();
+            shutdown(resources, threads);
             throw new ConfigException("store.redis-uri: cannot reach Redis at " + cluster.where() + " ("
                     + rootMessage(e) + "); a cluster node does not start without its store");
+        } finally {
+            forgetThreadState();
         }
     }
 
@@ -143,6 +161,21 @@ public final class RedisLink implements AutoCloseable {
         } catch (RedisException e) {
             markDown(rootMessage(e));
             throw Unavailable.INSTANCE;
+        } finally {
+            forgetThreadState();
+        }
+    }
+
+    /**
+     * Removes what Netty keeps on the calling thread after it wrote to a connection (its
+     * {@code InternalThreadLocalMap}: recyclers, buffer caches), unless it is one of Netty's own
+     * threads. On a container's request thread that state would hold this webapp's classes for as
+     * long as the thread lives, which is past an undeploy. Call it after each use of
+     * {@link #async()} from a thread that is not Netty's.
+     */
+    static void forgetThreadState() {
+        if (!(Thread.currentThread() instanceof FastThreadLocalThread)) {
+            FastThreadLocal.removeAll();
         }
     }
 
@@ -179,7 +212,11 @@ public final class RedisLink implements AutoCloseable {
     /** Delivers messages of {@code channel} to {@code handler}, on Lettuce's I/O thread: be quick. */
     void subscribe(String channel, Consumer<String> handler) {
         channels.put(channel, handler);
-        pubSub.sync().subscribe(channel);
+        try {
+            pubSub.sync().subscribe(channel);
+        } finally {
+            forgetThreadState();
+        }
     }
 
     /** Runs {@code action} each time Redis comes back or turns out to have lost its data. */
@@ -252,13 +289,59 @@ public final class RedisLink implements AutoCloseable {
         return root == e ? String.valueOf(e.getMessage()) : e.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
+    /** Closes the connections and waits until every thread of the link, Lettuce's and Netty's too, has ended. */
     @Override
     public void close() {
-        background.shutdownNow();
-        pubSub.close();
-        connection.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        client.getResources().shutdown();
+        backgroundThreads.stop(background);
+        try {
+            pubSub.close();
+            connection.close();
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        } finally {
+            forgetThreadState();
+            shutdown(client.getResources(), nettyThreads);
+        }
+    }
+
+    /**
+     * Shuts {@code resources} down and waits for their threads, and for the thread of Netty's
+     * {@link GlobalEventExecutor}, which closing a connection starts and which ends by itself a
+     * second after its last task.
+     */
+    private static void shutdown(ClientResources resources, NettyThreads threads) {
+        try {
+            resources.shutdown(0, DaemonThreads.STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(DaemonThreads.STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (!GlobalEventExecutor.INSTANCE.awaitInactivity(DaemonThreads.STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("event=redis_shutdown_incomplete message=\"Netty's global event executor is still busy\"");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("event=redis_shutdown_incomplete message={}", Logfmt.value(rootMessage(e)));
+        }
+        threads.join();
+    }
+
+    /**
+     * Lettuce's event loops and timer on threads of SessionGate's making (Netty's own thread class,
+     * for its fast thread locals), so that {@link #close} can wait for every one of them.
+     */
+    private static final class NettyThreads implements ThreadFactoryProvider {
+        private final List<DaemonThreads> factories = new CopyOnWriteArrayList<>();
+
+        @Override
+        public ThreadFactory getThreadFactory(String poolName) {
+            DaemonThreads threads = DaemonThreads.named(poolName, FastThreadLocalThread::new);
+            factories.add(threads);
+            return threads;
+        }
+
+        void join() {
+            for (DaemonThreads threads : factories) {
+                threads.join();
+            }
+        }
     }
 
     /** Redis cannot be used right now; the caller carries on without it. */

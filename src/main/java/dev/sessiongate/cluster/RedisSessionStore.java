@@ -335,6 +335,14 @@ public final class RedisSessionStore implements SessionStore {
      * and count are fresher). Members whose session is gone are skipped.
      */
     private void read(List<String> members, Consumer<Session> action) {
+        try {
+            readBatches(members, action);
+        } finally {
+            RedisLink.forgetThreadState(); // an admin request's thread is the container's
+        }
+    }
+
+    private void readBatches(List<String> members, Consumer<Session> action) {
         RedisAsyncCommands<String, String> async = redis.async();
         for (int from = 0; from < members.size(); from += BATCH) {
             List<String> batch = members.subList(from, Math.min(members.size(), from + BATCH));
@@ -465,6 +473,14 @@ public final class RedisSessionStore implements SessionStore {
      * access (the later of Redis's and ours) and the requests counted here; its deadlines move on.
      */
     void flush() {
+        try {
+            flushBatches();
+        } finally {
+            RedisLink.forgetThreadState(); // the last flush runs on the container's thread that stops the webapp
+        }
+    }
+
+    private void flushBatches() {
         if (!redis.isUp()) {
             return;
         }
