@@ -64,6 +64,13 @@ public final class AdminServlet extends HttpServlet {
     }
 
     @Override
+    public void destroy() {
+        if (metrics != null) {
+            metrics.close();
+        }
+    }
+
+    @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (gate.config().adminToken() == null) {
             failures.respond(response, Rejection.ADMIN_DISABLED, null, null);

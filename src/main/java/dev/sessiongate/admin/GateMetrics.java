@@ -55,4 +55,9 @@ final class GateMetrics {
     String scrape() {
         return registry.scrape();
     }
+
+    /** Closes the registry, with the webapp. */
+    void close() {
+        registry.close();
+    }
 }
