@@ -24,6 +24,7 @@ import dev.sessiongate.session.CaffeineSessionStore;
 import dev.sessiongate.session.GateStats;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
+import dev.sessiongate.util.JdkCaches;
 import dev.sessiongate.util.Logfmt;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -159,12 +160,17 @@ public final class SessionGate implements Filter {
         }
     }
 
+    /**
+     * Stops the filter's background work and waits for its threads, and makes the JDK forget the
+     * filter's classes ({@link JdkCaches}): nothing of it outlives a redeployed webapp.
+     */
     @Override
     public void destroy() {
         Gatekeeper current = gate;
         if (current != null) {
             current.close();
         }
+        JdkCaches.forgetRecordTypes();
     }
 
     /** About how many sessions are cached. */
