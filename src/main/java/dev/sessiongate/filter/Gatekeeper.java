@@ -95,7 +95,7 @@ final class Gatekeeper {
         this.tokens = tokens;
         this.revalidator = new Revalidator(identity -> identity.tokenId() != null
                 ? tokens.isLive(identity.tokenId()) : storeHealth.failures(() -> authenticator.validate(identity)), store,
-                config.revalidateAfter());
+                config.revalidateAfter(), ticker);
         this.policy = policy;
         this.notifier = new ResponseNotifier(hook);
         this.responder = new FailureResponder(config.realm());
