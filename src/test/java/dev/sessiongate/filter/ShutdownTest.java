@@ -96,7 +96,8 @@ class ShutdownTest {
     @Test
     void theClusterStoreLeavesNoThreadBehind() throws Exception {
         try (RedisProcess redis = RedisProcess.start()) {
-            assertNoThreadSurvives(() -> GateServer.start(htpasswd().set("store.redis-uri", redis.uri()).build()),
+            assertNoThreadSurvives(() -> GateServer.start(htpasswd().set("store.redis-uri", redis.uri())
+                    .set("store.timeout", "5s").build()),
                     server -> {
                         for (int i = 0; i < 2; i++) {
                             server.request().header("Authorization", basic("alice", "alice-secret")).post("/api/x")

@@ -80,7 +80,8 @@ class RedeployLeakIT {
                             "session.revalidate-after=1ms"),
                     new Mode("delegate", RedeployLeakIT::useDelegate, "auth.delegate-url=" + delegate.url("/check")),
                     new Mode("cluster", RedeployLeakIT::useCluster, "users.file=" + users, "groups.file=" + groups,
-                            "store.redis-uri=" + redis.uri(), "node.name=leak-node"));
+                            // A busy machine must not fail the start with Redis's 500 ms default.
+                            "store.redis-uri=" + redis.uri(), "store.timeout=5s", "node.name=leak-node"));
 
             int port = freePort();
             String root = "http://127.0.0.1:" + port;
