@@ -164,11 +164,37 @@ public final class ConfigLoader {
                 r.bool("auth.container-realm"),
                 r.httpUrl("auth.delegate-url"),
                 r.duration("auth.delegate-timeout"),
+                clientCert(r, settings),
                 r.writableFile("tokens.file"),
                 r.secret("admin.token"),
                 upstream(r, settings),
                 cluster(r, settings),
                 node(settings));
+    }
+
+    /**
+     * {@code auth.client-cert} with its CA bundle: {@code auth.client-ca}, else the standalone's
+     * {@code tls.client-ca} (where this version has that key). Never without one: the container
+     * may accept certificates it did not check (Tomcat's {@code optional_no_ca}).
+     */
+    private static GateConfig.ClientCert clientCert(Settings r, Map<String, String> settings) {
+        Path map = r.readableFile("auth.client-cert");
+        if (map == null) {
+            for (String key : List.of("auth.client-ca", "auth.client-crl")) {
+                if (!settings.get(key).isEmpty()) {
+                    throw ConfigException.badValue(key, settings.get(key), "only used with auth.client-cert; set that too");
+                }
+            }
+            return null;
+        }
+        String caKey = settings.get("auth.client-ca").isEmpty()
+                && !settings.getOrDefault("tls.client-ca", "").isEmpty() ? "tls.client-ca" : "auth.client-ca";
+        Path ca = r.readableFile(caKey);
+        if (ca == null) {
+            throw ConfigException.badValue("auth.client-cert", settings.get("auth.client-cert"),
+                    "needs auth.client-ca: the PEM bundle of the CAs that issue partner certificates");
+        }
+        return new GateConfig.ClientCert(map, ca, r.readableFile("auth.client-crl"));
     }
 
     private static GateConfig.Cluster cluster(Settings r, Map<String, String> settings) {

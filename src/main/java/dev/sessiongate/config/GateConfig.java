@@ -44,6 +44,7 @@ import java.util.Set;
  * @param containerRealm     {@code auth.container-realm}: the hosting container checks passwords
  * @param delegateUrl        {@code auth.delegate-url}: the service that checks passwords, or {@code null}
  * @param delegateTimeout    how long the delegate may take
+ * @param clientCert         partner certificates ({@code auth.client-cert}), or {@code null}
  * @param tokensFile         where API tokens are kept (hashes only), or {@code null}: in memory
  * @param adminToken         the bearer token of the admin API, or {@code null}: admin off
  * @param upstream           where gateway mode forwards to, or {@code null} without {@code upstream.url}
@@ -82,6 +83,7 @@ public record GateConfig(
         boolean containerRealm,
         URI delegateUrl,
         Duration delegateTimeout,
+        ClientCert clientCert,
         Path tokensFile,
         Secret adminToken,
         Upstream upstream,
@@ -107,6 +109,17 @@ public record GateConfig(
     public record Ldap(URI url, String userDnPattern, String searchBase, String searchFilter, String bindDn,
                        Secret bindPassword, String groupSearchBase, String groupFilter, boolean startTls,
                        Path trustStore, Secret trustStorePassword, Duration timeout) {
+    }
+
+    /**
+     * Partner certificates: who a request without an {@code Authorization} header is, by the
+     * client certificate the container received.
+     *
+     * @param mapFile {@code auth.client-cert}: certificate subjects and SANs → user names
+     * @param caFile  {@code auth.client-ca} (else {@code tls.client-ca}): the CAs whose certificates are accepted (PEM)
+     * @param crlFile {@code auth.client-crl}: the CAs' revocation lists (PEM or DER), or {@code null}
+     */
+    public record ClientCert(Path mapFile, Path caFile, Path crlFile) {
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.sessiongate.auth.DelegatedAuthenticator;
 import dev.sessiongate.auth.ldap.LdapAuthenticator;
 import dev.sessiongate.auth.GroupPolicy;
 import dev.sessiongate.auth.Identity;
+import dev.sessiongate.auth.cert.ClientCertificates;
 import dev.sessiongate.auth.htpasswd.HtpasswdAuthenticator;
 import dev.sessiongate.cluster.ClusterSecret;
 import dev.sessiongate.cluster.RedisLink;
@@ -39,6 +40,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -242,6 +244,7 @@ public final class SessionGate implements Filter {
         private AccessPolicy accessPolicy;
         private ResponseHook responseHook;
         private Ticker ticker = Ticker.systemTicker();
+        private Clock clock = Clock.systemUTC();
 
         private Builder() {
         }
@@ -288,6 +291,12 @@ public final class SessionGate implements Filter {
             return this;
         }
 
+        /** The wall clock that client certificates and CRLs are checked against; tests pass a fake one. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
         /**
          * The filter, configured.
          *
@@ -305,7 +314,7 @@ public final class SessionGate implements Filter {
                     cfg.maxLifetime(), ticker, stats);
             if (cfg.cluster() == null) {
                 return new Gatekeeper(cfg, cfg.keySecret(), authenticator(cfg), policy(cfg), hook, local, stats,
-                        tokens(cfg.tokensFile()), ticker);
+                        tokens(cfg.tokensFile()), ticker, clientCertificates(cfg));
             }
             RedisLink redis = RedisLink.connect(cfg.cluster());
             try {
@@ -317,13 +326,26 @@ public final class SessionGate implements Filter {
                 SessionStore store = new RedisSessionStore(redis, local, ticker, cfg.node(), cfg.idleTimeout(),
                         cfg.maxLifetime(), cfg.cluster().timeout(), flushEvery);
                 return new Gatekeeper(cfg, secret, authenticator(cfg), policy(cfg), hook, store, stats, tokens,
-                        ticker);
+                        ticker, clientCertificates(cfg));
             } catch (IOException e) {
                 redis.close();
                 throw new ConfigException("store.redis-uri: the cluster's API tokens cannot be read: " + e.getMessage());
             } catch (RuntimeException e) {
                 redis.close();
                 throw e;
+            }
+        }
+
+        private ClientCertificates clientCertificates(GateConfig cfg) {
+            GateConfig.ClientCert files = cfg.clientCert();
+            if (files == null) {
+                return null;
+            }
+            try {
+                return new ClientCertificates(files.mapFile(), files.caFile(), files.crlFile(), cfg.groupsFile(), clock);
+            } catch (IOException | UncheckedIOException e) {
+                throw new ConfigException("invalid configuration: auth.client-cert=" + files.mapFile()
+                        + ": cannot read it, its CA bundle or its CRL file (" + e.getMessage() + ")");
             }
         }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +51,27 @@ public final class Revalidator implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #maybeRevalidate(Session, long)}, checking with {@code validate} and
+     * {@code context} instead: for sessions that can only be checked with what their request
+     * brings (a client certificate's chain).
+     */
+    public <T> void maybeRevalidate(Session session, long now, T context, BiPredicate<T, Identity> validate) {
+        if (!session.claimRevalidation(now, everyNanos)) {
+            return;
+        }
+        try {
+            executor.execute(() -> check(session, identity -> validate.test(context, identity)));
+        } catch (RejectedExecutionException e) {
+            LOG.warn("event=revalidation_skipped user={} reason=\"queue full\"", Logfmt.value(session.identity().name()));
+        }
+    }
+
     private void check(Session session) {
+        check(session, validate);
+    }
+
+    private void check(Session session, Predicate<Identity> validate) {
         boolean valid;
         try {
             valid = validate.test(session.identity());
