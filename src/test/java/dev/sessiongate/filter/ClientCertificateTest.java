@@ -130,18 +130,26 @@ class ClientCertificateTest {
     }
 
     @Test
-    void aCertificateRevokedWhileCachedLosesItsSessionAtRevalidation() {
+    void aCertificateRevokedWhileCachedLosesItsSessionAtRevalidationAndAGoodOneKeepsIt() {
         HttpClient client = client(PARTNER);
+        HttpClient good = client(TestPki.client(CA, "CN=api,O=Acme,C=DE", Duration.ofDays(30), "dns:api.acme.example"));
         try (LogCapture log = new LogCapture()) {
             String first = sessionId(server.get(client, "/api/orders"));
+            String kept = sessionId(server.get(good, "/api/orders"));
             TestPki.writePem(crl, TestPki.crl(CA, PARTNER));
 
             advance(Duration.ofSeconds(30));
             assertThat(sessionId(server.get(client, "/api/orders"))).as("not due yet").isEqualTo(first);
             advance(Duration.ofSeconds(31));
+            assertThat(sessionId(server.get(good, "/api/orders"))).isEqualTo(kept);
             assertThat(sessionId(server.get(client, "/api/orders"))).as("due: served while the check runs").isEqualTo(first);
 
+            // One revalidation thread, in order: the good certificate's check has finished too.
             log.await("event=session_revalidation_failed user=partner1");
+            assertThat(log.text()).doesNotContain("session_revalidation_failed user=acme");
+            long logins = gate.stats().authCalls();
+            assertThat(sessionId(server.get(good, "/api/orders"))).isEqualTo(kept);
+            assertThat(gate.stats().authCalls()).isEqualTo(logins);
             HttpResponse<String> refused = server.get(client, "/api/orders");
             assertThat(refused.statusCode()).isEqualTo(401);
             assertThat(json(refused).getString("error")).isEqualTo("certificate_rejected");
