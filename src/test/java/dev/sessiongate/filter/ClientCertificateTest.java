@@ -57,10 +57,12 @@ class ClientCertificateTest {
                 san:dns:api.acme.example = acme
                 """);
         Path ca = TestPki.writePem(dir.resolve("ca.pem"), CA);
+        Path groups = Files.writeString(dir.resolve("users.htgroup"), "partners: partner1 sha1\n");
         crl = TestPki.writePem(dir.resolve("ca.crl"), TestPki.crl(CA));
         gate = SessionGate.builder()
                 .set("key.secret", Fixtures.SECRET)
                 .set("users.file", Fixtures.USERS.toAbsolutePath().toString())
+                .set("groups.file", groups.toString())
                 .set("auth.client-cert", map.toString())
                 .set("auth.client-ca", ca.toString())
                 .set("auth.client-crl", crl.toString())
@@ -89,6 +91,11 @@ class ClientCertificateTest {
         }
         assertThat(sessions).hasSize(1);
         assertThat(gate.stats().authCalls()).isEqualTo(1);
+
+        JsonPath whoami = json(server.get(client, "/api/whoami"));
+        assertThat(whoami.getString("remoteUser")).isEqualTo("partner1");
+        assertThat(whoami.getString("authType")).isEqualTo("CLIENT_CERT");
+        assertThat(whoami.getBoolean("partners")).as("groups.file").isTrue();
     }
 
     @Test
@@ -206,6 +213,7 @@ class ClientCertificateTest {
         HttpResponse<String> refused = server.get(client, "/api/b");
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(json(refused).getString("error")).isEqualTo("authentication_unavailable");
+        assertThat(gate.degradedReason()).isEqualTo("authenticator unavailable");
         assertThat(sessionId(server.get(client, "/api/a"))).as("cached sessions are served meanwhile").isEqualTo(cached);
         TestPki.writePem(crl, TestPki.crl(CA));
         assertThat(server.get(client, "/api/b").statusCode()).isEqualTo(200);

@@ -12,6 +12,7 @@ import java.security.KeyStore;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -22,7 +23,8 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * A real Jetty serving HTTPS on a free port of 127.0.0.1 with client authentication
- * ({@code want} or {@code need}), laid out as the standalone (the filter over {@code /api/*}); and
+ * ({@code want} or {@code need}), laid out as the standalone (the filter over {@code /api/*}) plus
+ * {@link WhoAmIServlet} at {@code /api/whoami}; and
  * Java's {@link HttpClient} with or without a client certificate to call it.
  */
 public final class TlsGateServer implements AutoCloseable {
@@ -58,7 +60,9 @@ public final class TlsGateServer implements AutoCloseable {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        server.setHandler(StandaloneServer.demoContext(gate));
+        ServletContextHandler context = StandaloneServer.demoContext(gate);
+        context.addServlet(WhoAmIServlet.class, "/api/whoami");
+        server.setHandler(context);
         try {
             server.start();
         } catch (Exception e) {
