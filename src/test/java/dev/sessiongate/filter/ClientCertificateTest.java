@@ -51,16 +51,27 @@ class ClientCertificateTest {
 
     @BeforeEach
     void start() throws Exception {
+        start("auth.max-failures", "5");
+    }
+
+    /** Starts the gate with the test's files and {@code settings} (key, value, ...). */
+    private void start(String... settings) throws Exception {
         Path map = Files.writeString(dir.resolve("client-certs.map"), """
                 # partner certificates
                 subject:CN=partner-1, O=Acme, C=DE = partner1
                 san:dns:api.acme.example = acme
+                san:dns:blocked.acme.example = blocked
                 """);
         Path ca = TestPki.writePem(dir.resolve("ca.pem"), CA);
         Path groups = Files.writeString(dir.resolve("users.htgroup"), "partners: partner1 sha1\n");
         crl = TestPki.writePem(dir.resolve("ca.crl"), TestPki.crl(CA));
-        gate = SessionGate.builder()
+        SessionGate.Builder builder = SessionGate.builder();
+        for (int i = 0; i < settings.length; i += 2) {
+            builder.set(settings[i], settings[i + 1]);
+        }
+        gate = builder
                 .set("key.secret", Fixtures.SECRET)
+                .set("policy.deny-users", "blocked")
                 .set("users.file", Fixtures.USERS.toAbsolutePath().toString())
                 .set("groups.file", groups.toString())
                 .set("auth.client-cert", map.toString())
@@ -179,6 +190,36 @@ class ClientCertificateTest {
             assertThat(json(refused).getString("error")).isEqualTo("certificate_rejected");
             assertThat(log.await("event=client_cert_refused")).contains("reason=expired");
         }
+    }
+
+    @Test
+    void theAccessPolicyDecidesForCertificateUsersAsForBasicOnes() {
+        HttpClient client = client(TestPki.client(CA, "CN=blocked,O=Acme,C=DE", Duration.ofDays(30), "dns:blocked.acme.example"));
+        try (LogCapture log = new LogCapture()) {
+            HttpResponse<String> denied = server.get(client, "/api/orders");
+            assertThat(denied.statusCode()).isEqualTo(403);
+            String supportId = json(denied).getString("supportId");
+            assertThat(log.await("event=access_denied")).contains("supportId=" + supportId, "user=blocked");
+        }
+    }
+
+    @Test
+    void refusedCertificatesAreThrottledPerClientAddressLikeWrongPasswords() throws Exception {
+        server.close();
+        start("auth.max-failures", "2"); // two per certificate and address, eight per address
+        for (int i = 0; i < 8; i++) {
+            HttpClient stranger = client(TestPki.client(CA, "CN=stranger-" + i, Duration.ofDays(30)));
+            for (int repeat = 0; repeat < (i == 0 ? 3 : 1); repeat++) {
+                assertThat(json(server.get(stranger, "/api/orders")).getString("error"))
+                        .as("the same certificate again is counted once").isEqualTo("certificate_not_mapped");
+            }
+        }
+        HttpClient partner = client(PARTNER);
+        HttpResponse<String> throttled = server.get(partner, "/api/orders");
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(json(throttled).getString("error")).isEqualTo("too_many_failures");
+        assertThat(sessionId(server.get(partner, "/api/orders", "X-Forwarded-For", "198.51.100.7")))
+                .as("another address is not affected").isNotNull();
     }
 
     @Test
