@@ -169,7 +169,8 @@ public final class ConfigLoader {
                 r.secret("admin.token"),
                 upstream(r, settings),
                 cluster(r, settings),
-                node(settings));
+                node(settings),
+                r.durationUpTo("warmup", Duration.ofMinutes(1)));
     }
 
     /**

@@ -104,9 +104,10 @@ final class Gatekeeper {
         this.certificates = clientCertificates == null ? null : new CertificateLogin(clientCertificates, config, ticker);
         this.certificateValidation = certificates == null ? null : certificates::validate;
         // A certificate's session is checked with its request's chain (see handle); never here.
-        this.revalidator = new Revalidator(identity -> identity.tokenId() != null ? tokens.isLive(identity.tokenId())
+        this.revalidator = new Revalidator(identity -> identity.tokenId() != null
+                ? tokens.isLive(identity.tokenId()) && storeHealth.failures(() -> tokenUserExists(identity.name()))
                 : identity.certificateFingerprint() == null && storeHealth.failures(() -> authenticator.validate(identity)),
-                store, config.revalidateAfter());
+                store, config.revalidateAfter(), ticker);
         this.policy = policy;
         this.notifier = new ResponseNotifier(hook);
         this.responder = new FailureResponder(config.realm());
@@ -212,7 +213,8 @@ final class Gatekeeper {
 
     /**
      * The session of an API token: no password check and no access policy (an admin issued the
-     * token for this user); one session per token, made again without a check if it idles out.
+     * token for this user); one session per token, made again if it idles out once the
+     * authenticator confirms that the user still exists (a lookup, no password).
      */
     private Session tokenSession(String secret, String clientIp) {
         ApiTokens.Token token = secret.isEmpty() ? null : tokens.find(secret);
@@ -222,6 +224,18 @@ final class Gatekeeper {
         }
         UserKey key = UserKey.fromHex(token.hash());
         return sessions.obtain(key, () -> {
+            boolean exists;
+            try {
+                exists = storeHealth.failures(() -> tokenUserExists(token.user()));
+            } catch (AuthenticatorUnavailableException e) {
+                LOG.warn("event=auth_unavailable user={} clientIp={} token={} message={}", Logfmt.value(token.user()),
+                        clientIp, token.id(), Logfmt.value(e.getMessage()));
+                throw new RejectedException(rejectionFor(e), null);
+            }
+            if (!exists) {
+                LOG.info("event=token_refused clientIp={} token={} reason=\"user gone\"", clientIp, token.id());
+                throw new RejectedException(Rejection.INVALID_TOKEN, null);
+            }
             Session session = new Session(key, Identity.ofToken(token.user(), token.id()).shared(), clientIp,
                     System.currentTimeMillis(), ticker.read());
             LOG.info("event=session_created user={} clientIp={} sessionId={} token={}", Logfmt.value(token.user()), clientIp,
@@ -378,6 +392,19 @@ final class Gatekeeper {
     /** Why new logins cannot succeed now, or {@code null}: the authenticator's last question failed. */
     String authenticatorProblem() {
         return storeHealth.failing() || (certificates != null && certificates.failing()) ? "authenticator unavailable" : null;
+    }
+
+    /**
+     * Whether the user a token was issued for still exists: a token outlives neither its user nor
+     * an admin's revocation. True when the authenticator cannot tell (such a token was issued
+     * unverified, by request).
+     */
+    private boolean tokenUserExists(String user) {
+        try {
+            return authenticator.lookup(user).isPresent();
+        } catch (UnsupportedOperationException e) {
+            return true;
+        }
     }
 
     /** The authenticator's {@link Authenticator#lookup}: for the admin API, not the request path. */

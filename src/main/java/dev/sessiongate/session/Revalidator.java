@@ -1,8 +1,10 @@
 package dev.sessiongate.session;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.util.DaemonThreads;
 import dev.sessiongate.util.Logfmt;
+import dev.sessiongate.util.Repeats;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -26,12 +28,16 @@ public final class Revalidator implements AutoCloseable {
     private final SessionStore store;
     private final long everyNanos;
     private final ThreadPoolExecutor executor;
+    /** While the user store is down every due session fails alike: one line a minute, and a count. */
+    private final Repeats problems;
 
     /**
      * Checks with {@code validate} (the authenticator's, or the token store's for token sessions)
      * and removes failed sessions from {@code store}, on every node of a cluster.
      */
-    public Revalidator(Predicate<Identity> validate, SessionStore store, Duration every) {
+    public Revalidator(Predicate<Identity> validate, SessionStore store, Duration every, Ticker ticker) {
+        this.problems = new Repeats(Duration.ofMinutes(1), 16, ticker, (event, count) ->
+                LOG.warn("event={}_repeated count={} windowSeconds=60", event, count));
         this.validate = validate;
         this.store = store;
         this.everyNanos = every.toNanos();
@@ -41,13 +47,8 @@ public final class Revalidator implements AutoCloseable {
 
     /** Starts a background check of {@code session} if it is due at {@code now} (ticker nanoseconds). */
     public void maybeRevalidate(Session session, long now) {
-        if (!session.claimRevalidation(now, everyNanos)) {
-            return;
-        }
-        try {
-            executor.execute(() -> check(session));
-        } catch (RejectedExecutionException e) {
-            LOG.warn("event=revalidation_skipped user={} reason=\"queue full\"", Logfmt.value(session.identity().name()));
+        if (session.claimRevalidation(now, everyNanos)) {
+            submit(session, () -> check(session, validate));
         }
     }
 
@@ -57,18 +58,20 @@ public final class Revalidator implements AutoCloseable {
      * brings (a client certificate's chain).
      */
     public <T> void maybeRevalidate(Session session, long now, T context, BiPredicate<T, Identity> validate) {
-        if (!session.claimRevalidation(now, everyNanos)) {
-            return;
-        }
-        try {
-            executor.execute(() -> check(session, identity -> validate.test(context, identity)));
-        } catch (RejectedExecutionException e) {
-            LOG.warn("event=revalidation_skipped user={} reason=\"queue full\"", Logfmt.value(session.identity().name()));
+        if (session.claimRevalidation(now, everyNanos)) {
+            submit(session, () -> check(session, identity -> validate.test(context, identity)));
         }
     }
 
-    private void check(Session session) {
-        check(session, validate);
+    private void submit(Session session, Runnable check) {
+        try {
+            executor.execute(check);
+        } catch (RejectedExecutionException e) {
+            if (problems.first("revalidation_skipped")) {
+                LOG.warn("event=revalidation_skipped user={} reason=\"queue full\"",
+                        Logfmt.value(session.identity().name()));
+            }
+        }
     }
 
     private void check(Session session, Predicate<Identity> validate) {
@@ -77,8 +80,10 @@ public final class Revalidator implements AutoCloseable {
             valid = validate.test(session.identity());
         } catch (RuntimeException e) {
             // The user store is down: keep the session rather than lock everyone out; try again later.
-            LOG.warn("event=revalidation_unavailable user={} message={}", Logfmt.value(session.identity().name()),
-                    Logfmt.value(e.getMessage()));
+            if (problems.first("revalidation_unavailable")) {
+                LOG.warn("event=revalidation_unavailable user={} message={}", Logfmt.value(session.identity().name()),
+                        Logfmt.value(e.getMessage()));
+            }
             return;
         }
         if (!valid) {
@@ -94,5 +99,6 @@ public final class Revalidator implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
+        problems.flush();
     }
 }
