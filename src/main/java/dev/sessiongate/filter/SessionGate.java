@@ -232,6 +232,24 @@ public final class SessionGate implements Filter {
         return gate.config();
     }
 
+    /** With {@code auth.client-cert} and no password store: only certificates log in, every password is wrong. */
+    private static final Authenticator NO_PASSWORDS = new Authenticator() {
+        @Override
+        public Optional<Identity> authenticate(String user, dev.sessiongate.auth.Password password) {
+            return Optional.empty();
+        }
+
+        @Override
+        public boolean validate(Identity identity) {
+            return false;
+        }
+
+        @Override
+        public Optional<Identity> lookup(String user) {
+            return Optional.empty();
+        }
+    };
+
     /**
      * Configures a {@link SessionGate} in code. Settings use the keys of the properties file;
      * the authenticator, access policy, response hook and clock can be replaced.
@@ -381,9 +399,12 @@ public final class SessionGate implements Filter {
             if (cfg.delegateUrl() != null) {
                 return new DelegatedAuthenticator(cfg.delegateUrl(), cfg.delegateTimeout());
             }
+            if (cfg.usersFile() == null && cfg.clientCert() != null) {
+                return NO_PASSWORDS;
+            }
             if (cfg.usersFile() == null) {
                 throw new ConfigException("no authenticator configured: set users.file to an htpasswd file, "
-                        + "ldap.url, auth.delegate-url or auth.container-realm=true");
+                        + "ldap.url, auth.delegate-url, auth.container-realm=true or auth.client-cert");
             }
             try {
                 return new HtpasswdAuthenticator(cfg.usersFile(), cfg.groupsFile());

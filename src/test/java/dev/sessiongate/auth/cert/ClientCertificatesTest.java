@@ -8,6 +8,7 @@ import dev.sessiongate.auth.Identity;
 import dev.sessiongate.config.ConfigException;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.testing.Fixtures;
+import dev.sessiongate.testing.GateServer;
 import dev.sessiongate.testing.LogCapture;
 import dev.sessiongate.testing.TestPki;
 import dev.sessiongate.testing.TestPki.Issued;
@@ -129,6 +130,18 @@ class ClientCertificatesTest {
         Path empty = Files.writeString(dir.resolve("empty.pem"), "");
         assertThatThrownBy(() -> gate("auth.client-cert", map.toString(), "auth.client-ca", empty.toString()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("holds no certificate");
+    }
+
+    @Test
+    void certificatesAloneNeedNoPasswordStoreAndRefuseEveryPassword() throws IOException {
+        write("subject:CN=partner-1 = partner1\n");
+        SessionGate gate = SessionGate.builder().set("key.secret", Fixtures.SECRET)
+                .set("auth.client-cert", map.toString()).set("auth.client-ca", ca.toString()).build();
+        try (GateServer server = GateServer.start(gate)) {
+            server.request().header("Authorization", Fixtures.basic("partner1", "anything")).get("/api/x")
+                    .then().statusCode(401).body("error", org.hamcrest.Matchers.equalTo("invalid_credentials"));
+            server.request().get("/api/x").then().statusCode(401).body("error", org.hamcrest.Matchers.equalTo("missing_credentials"));
+        }
     }
 
     private static SessionGate gate(String... settings) {
