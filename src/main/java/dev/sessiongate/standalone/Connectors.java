@@ -52,7 +52,8 @@ final class Connectors {
     /** {@code port} in TLS, then HTTP/2 or HTTP/1.1 as the client's ALPN asks (HTTP/1.1 without ALPN). */
     static ServerConnector https(Server server, HttpConfiguration config, SslContextFactory.Server ssl, int port) {
         HttpConfiguration secure = new HttpConfiguration(config);
-        // Makes request.isSecure() and the client certificate (jakarta.servlet.request.X509Certificate) known.
+        // Jetty's HTTPS customizer, for its SNI host check (sniHostCheck) against the certificate served.
+        // (The client certificate reaches jakarta.servlet.request.X509Certificate from the connection itself.)
         secure.addCustomizer(new SecureRequestCustomizer());
         HttpConnectionFactory http11 = new HttpConnectionFactory(secure);
         HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(secure);
