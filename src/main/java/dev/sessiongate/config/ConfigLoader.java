@@ -169,6 +169,7 @@ public final class ConfigLoader {
                 upstream(r, settings),
                 cluster(r, settings),
                 node(settings),
+                r.durationUpTo("warmup", Duration.ofMinutes(1)),
                 tls(r, settings));
     }
 

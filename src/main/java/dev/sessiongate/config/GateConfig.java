@@ -49,6 +49,7 @@ import java.util.Set;
  * @param upstream           where gateway mode forwards to, or {@code null} without {@code upstream.url}
  * @param cluster            the Redis store shared by the nodes, or {@code null} without {@code store.redis-uri}
  * @param node               this node's name in the admin API ({@code node.name}, default host:port)
+ * @param warmup             how long the standalone runs its request path before it serves (0: not at all)
  * @param tls                the standalone's HTTPS, or {@code null}: {@code port} serves plain HTTP (and h2c)
  */
 public record GateConfig(
@@ -88,6 +89,7 @@ public record GateConfig(
         Upstream upstream,
         Cluster cluster,
         String node,
+        Duration warmup,
         Tls tls) {
 
     /**
