@@ -3,6 +3,7 @@ package dev.sessiongate.standalone;
 import dev.sessiongate.config.ConfigException;
 import dev.sessiongate.config.ConfigLoader;
 import dev.sessiongate.config.GateConfig;
+import dev.sessiongate.util.Logfmt;
 import java.io.IOException;
 import java.net.BindException;
 import java.nio.file.Path;
@@ -34,7 +35,8 @@ public final class Main {
             server = StandaloneServer.create(config);
             bind(server);
         } catch (ConfigException e) {
-            log.error("event=config_error message=\"{}\"", e.getMessage());
+            // Logfmt: a file name or a certificate's subject in the message may hold a quote.
+            log.error("event=config_error message={}", Logfmt.value(e.getMessage()));
             System.err.println("sessiongate: " + e.getMessage());
             System.exit(2);
             return;
