@@ -64,7 +64,14 @@ final class ConfigKeys {
             Map.entry("upstream.forward-authorization", "true"),
             Map.entry("store.redis-uri", ""),
             Map.entry("store.timeout", "500ms"),
-            Map.entry("node.name", "")));
+            Map.entry("node.name", ""),
+            Map.entry("tls.cert", ""),
+            Map.entry("tls.key", ""),
+            Map.entry("tls.keystore", ""),
+            Map.entry("tls.keystore-password", ""),
+            Map.entry("tls.client-auth", "none"),
+            Map.entry("tls.client-ca", ""),
+            Map.entry("tls.redirect-port", "")));
 
     private ConfigKeys() {
     }

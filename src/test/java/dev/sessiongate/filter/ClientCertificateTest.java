@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.LogCapture;
-import dev.sessiongate.testing.TestPki;
-import dev.sessiongate.testing.TestPki.Issued;
+import dev.sessiongate.testing.PartnerPki;
+import dev.sessiongate.testing.PartnerPki.Issued;
 import dev.sessiongate.testing.TlsGateServer;
 import io.restassured.path.json.JsonPath;
 import java.net.http.HttpClient;
@@ -34,11 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  * drives revalidation, the fake clock certificate expiry; the TLS handshakes use the real time.
  */
 class ClientCertificateTest {
-    private static final Issued CA = TestPki.ca("CN=Partner CA,O=SessionGate Test");
-    private static final Issued FOREIGN_CA = TestPki.ca("CN=Foreign CA,O=Elsewhere");
-    private static final Issued PARTNER = TestPki.client(CA, "CN=partner-1,O=Acme,C=DE", Duration.ofDays(30));
-    private static final KeyStore TRUSTED = TestPki.trustStore(CA, FOREIGN_CA);
-    private static final KeyStore SERVER_KEYS = TestPki.keyStore(TestPki.server(CA), CA);
+    private static final Issued CA = PartnerPki.ca("CN=Partner CA,O=SessionGate Test");
+    private static final Issued FOREIGN_CA = PartnerPki.ca("CN=Foreign CA,O=Elsewhere");
+    private static final Issued PARTNER = PartnerPki.client(CA, "CN=partner-1,O=Acme,C=DE", Duration.ofDays(30));
+    private static final KeyStore TRUSTED = PartnerPki.trustStore(CA, FOREIGN_CA);
+    private static final KeyStore SERVER_KEYS = PartnerPki.keyStore(PartnerPki.server(CA), CA);
 
     @TempDir
     Path dir;
@@ -62,9 +62,9 @@ class ClientCertificateTest {
                 san:dns:api.acme.example = acme
                 san:dns:blocked.acme.example = blocked
                 """);
-        Path ca = TestPki.writePem(dir.resolve("ca.pem"), CA);
+        Path ca = PartnerPki.writePem(dir.resolve("ca.pem"), CA);
         Path groups = Files.writeString(dir.resolve("users.htgroup"), "partners: partner1 sha1\n");
-        crl = TestPki.writePem(dir.resolve("ca.crl"), TestPki.crl(CA));
+        crl = PartnerPki.writePem(dir.resolve("ca.crl"), PartnerPki.crl(CA));
         SessionGate.Builder builder = SessionGate.builder();
         for (int i = 0; i < settings.length; i += 2) {
             builder.set(settings[i], settings[i + 1]);
@@ -122,7 +122,7 @@ class ClientCertificateTest {
 
     @Test
     void anUnmappedCertificateGets401AndBasicStillWorks() {
-        HttpClient client = client(TestPki.client(CA, "CN=stranger,O=Acme,C=DE", Duration.ofDays(30)));
+        HttpClient client = client(PartnerPki.client(CA, "CN=stranger,O=Acme,C=DE", Duration.ofDays(30)));
         try (LogCapture log = new LogCapture()) {
             HttpResponse<String> refused = server.get(client, "/api/orders");
             assertThat(refused.statusCode()).isEqualTo(401);
@@ -150,11 +150,11 @@ class ClientCertificateTest {
     @Test
     void aCertificateRevokedWhileCachedLosesItsSessionAtRevalidationAndAGoodOneKeepsIt() {
         HttpClient client = client(PARTNER);
-        HttpClient good = client(TestPki.client(CA, "CN=api,O=Acme,C=DE", Duration.ofDays(30), "dns:api.acme.example"));
+        HttpClient good = client(PartnerPki.client(CA, "CN=api,O=Acme,C=DE", Duration.ofDays(30), "dns:api.acme.example"));
         try (LogCapture log = new LogCapture()) {
             String first = sessionId(server.get(client, "/api/orders"));
             String kept = sessionId(server.get(good, "/api/orders"));
-            TestPki.writePem(crl, TestPki.crl(CA, PARTNER));
+            PartnerPki.writePem(crl, PartnerPki.crl(CA, PARTNER));
 
             advance(Duration.ofSeconds(30));
             assertThat(sessionId(server.get(client, "/api/orders"))).as("not due yet").isEqualTo(first);
@@ -177,7 +177,7 @@ class ClientCertificateTest {
 
     @Test
     void aCertificateThatExpiresWhileCachedLosesItsSession() {
-        Issued shortLived = TestPki.client(CA, "CN=api,O=Acme,C=DE", Duration.ofHours(1), "dns:API.acme.example");
+        Issued shortLived = PartnerPki.client(CA, "CN=api,O=Acme,C=DE", Duration.ofHours(1), "dns:API.acme.example");
         HttpClient client = client(shortLived);
         try (LogCapture log = new LogCapture()) {
             String first = sessionId(server.get(client, "/api/orders"));
@@ -194,7 +194,7 @@ class ClientCertificateTest {
 
     @Test
     void theAccessPolicyDecidesForCertificateUsersAsForBasicOnes() {
-        HttpClient client = client(TestPki.client(CA, "CN=blocked,O=Acme,C=DE", Duration.ofDays(30), "dns:blocked.acme.example"));
+        HttpClient client = client(PartnerPki.client(CA, "CN=blocked,O=Acme,C=DE", Duration.ofDays(30), "dns:blocked.acme.example"));
         try (LogCapture log = new LogCapture()) {
             HttpResponse<String> denied = server.get(client, "/api/orders");
             assertThat(denied.statusCode()).isEqualTo(403);
@@ -208,7 +208,7 @@ class ClientCertificateTest {
         server.close();
         start("auth.max-failures", "2"); // two per certificate and address, eight per address
         for (int i = 0; i < 8; i++) {
-            HttpClient stranger = client(TestPki.client(CA, "CN=stranger-" + i, Duration.ofDays(30)));
+            HttpClient stranger = client(PartnerPki.client(CA, "CN=stranger-" + i, Duration.ofDays(30)));
             for (int repeat = 0; repeat < (i == 0 ? 3 : 1); repeat++) {
                 assertThat(json(server.get(stranger, "/api/orders")).getString("error"))
                         .as("the same certificate again is counted once").isEqualTo("certificate_not_mapped");
@@ -224,8 +224,8 @@ class ClientCertificateTest {
 
     @Test
     void theMappedSubjectFromAForeignCaIsRefused() {
-        Issued foreign = TestPki.client(FOREIGN_CA, "CN=partner-1,O=Acme,C=DE", Duration.ofDays(30));
-        HttpClient client = TlsGateServer.client(TestPki.keyStore(foreign, FOREIGN_CA), TRUSTED);
+        Issued foreign = PartnerPki.client(FOREIGN_CA, "CN=partner-1,O=Acme,C=DE", Duration.ofDays(30));
+        HttpClient client = TlsGateServer.client(PartnerPki.keyStore(foreign, FOREIGN_CA), TRUSTED);
         try (LogCapture log = new LogCapture()) {
             HttpResponse<String> refused = server.get(client, "/api/orders");
             assertThat(refused.statusCode()).isEqualTo(401);
@@ -256,12 +256,12 @@ class ClientCertificateTest {
         assertThat(json(refused).getString("error")).isEqualTo("authentication_unavailable");
         assertThat(gate.degradedReason()).isEqualTo("authenticator unavailable");
         assertThat(sessionId(server.get(client, "/api/a"))).as("cached sessions are served meanwhile").isEqualTo(cached);
-        TestPki.writePem(crl, TestPki.crl(CA));
+        PartnerPki.writePem(crl, PartnerPki.crl(CA));
         assertThat(server.get(client, "/api/b").statusCode()).isEqualTo(200);
     }
 
     private static HttpClient client(Issued certificate) {
-        return TlsGateServer.client(TestPki.keyStore(certificate, CA), TRUSTED);
+        return TlsGateServer.client(PartnerPki.keyStore(certificate, CA), TRUSTED);
     }
 
     private void advance(Duration duration) {

@@ -3,8 +3,8 @@ package dev.sessiongate.filter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sessiongate.testing.Fixtures;
-import dev.sessiongate.testing.TestPki;
-import dev.sessiongate.testing.TestPki.Issued;
+import dev.sessiongate.testing.PartnerPki;
+import dev.sessiongate.testing.PartnerPki.Issued;
 import dev.sessiongate.testing.TlsGateServer;
 import dev.sessiongate.testing.WhoAmIServlet;
 import io.restassured.path.json.JsonPath;
@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * CA it was not told to trust.
  */
 class TomcatClientCertificateTest {
-    private static final Issued CA = TestPki.ca("CN=Partner CA,O=SessionGate Test");
-    private static final Issued OTHER_CA = TestPki.ca("CN=Other application's CA");
+    private static final Issued CA = PartnerPki.ca("CN=Partner CA,O=SessionGate Test");
+    private static final Issued OTHER_CA = PartnerPki.ca("CN=Other application's CA");
 
     @TempDir
     Path dir;
@@ -46,21 +46,21 @@ class TomcatClientCertificateTest {
         SessionGate gate = SessionGate.builder()
                 .set("key.secret", Fixtures.SECRET)
                 .set("auth.client-cert", map.toString())
-                .set("auth.client-ca", TestPki.writePem(dir.resolve("ca.pem"), CA).toString())
+                .set("auth.client-ca", PartnerPki.writePem(dir.resolve("ca.pem"), CA).toString())
                 .build();
-        KeyStore trusted = TestPki.trustStore(CA, OTHER_CA);
-        Tomcat tomcat = tomcat(gate, store(TestPki.keyStore(TestPki.server(CA), CA), "server.p12"),
+        KeyStore trusted = PartnerPki.trustStore(CA, OTHER_CA);
+        Tomcat tomcat = tomcat(gate, store(PartnerPki.keyStore(PartnerPki.server(CA), CA), "server.p12"),
                 store(trusted, "trusted.p12"));
         try {
             int port = tomcat.getConnector().getLocalPort();
-            Issued partner = TestPki.client(CA, "CN=partner-1,O=Acme,C=DE", Duration.ofDays(30));
-            HttpResponse<String> ok = get(TlsGateServer.client(TestPki.keyStore(partner, CA), trusted), port);
+            Issued partner = PartnerPki.client(CA, "CN=partner-1,O=Acme,C=DE", Duration.ofDays(30));
+            HttpResponse<String> ok = get(TlsGateServer.client(PartnerPki.keyStore(partner, CA), trusted), port);
             assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
             assertThat(JsonPath.from(ok.body()).getString("remoteUser")).isEqualTo("partner1");
             assertThat(JsonPath.from(ok.body()).getString("authType")).isEqualTo("CLIENT_CERT");
 
-            Issued other = TestPki.client(OTHER_CA, "CN=partner-1,O=Acme,C=DE", Duration.ofDays(30));
-            HttpResponse<String> refused = get(TlsGateServer.client(TestPki.keyStore(other, OTHER_CA), trusted), port);
+            Issued other = PartnerPki.client(OTHER_CA, "CN=partner-1,O=Acme,C=DE", Duration.ofDays(30));
+            HttpResponse<String> refused = get(TlsGateServer.client(PartnerPki.keyStore(other, OTHER_CA), trusted), port);
             assertThat(refused.statusCode()).isEqualTo(401);
             assertThat(JsonPath.from(refused.body()).getString("error")).isEqualTo("certificate_rejected");
 
@@ -84,11 +84,11 @@ class TomcatClientCertificateTest {
         SSLHostConfig tls = new SSLHostConfig();
         tls.setCertificateVerification("optional");
         tls.setTruststoreFile(trusted.toString());
-        tls.setTruststorePassword(new String(TestPki.PASSWORD));
+        tls.setTruststorePassword(new String(PartnerPki.PASSWORD));
         tls.setTruststoreType("PKCS12");
         SSLHostConfigCertificate certificate = new SSLHostConfigCertificate(tls, SSLHostConfigCertificate.Type.UNDEFINED);
         certificate.setCertificateKeystoreFile(serverKeys.toString());
-        certificate.setCertificateKeystorePassword(new String(TestPki.PASSWORD));
+        certificate.setCertificateKeystorePassword(new String(PartnerPki.PASSWORD));
         certificate.setCertificateKeystoreType("PKCS12");
         tls.addCertificate(certificate);
         connector.addSslHostConfig(tls);
@@ -113,7 +113,7 @@ class TomcatClientCertificateTest {
     private Path store(KeyStore store, String name) throws Exception {
         Path file = dir.resolve(name);
         try (OutputStream out = Files.newOutputStream(file)) {
-            store.store(out, TestPki.PASSWORD);
+            store.store(out, PartnerPki.PASSWORD);
         }
         return file;
     }

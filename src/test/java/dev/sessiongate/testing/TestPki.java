@@ -1,8 +1,10 @@
 package dev.sessiongate.testing;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.Writer;
 import java.math.BigInteger;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +14,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
-import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -21,192 +22,190 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.security.auth.x500.X500Principal;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509v2CRLBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A small test PKI made with BouncyCastle: CAs, partner and server certificates (EC P-256, fast to
- * make), CRLs, PEM files and key stores. Nothing is checked in; every test makes its own.
+ * A certificate authority made in the test (BouncyCastle), and what it issues: server
+ * certificates for {@code localhost} and {@code 127.0.0.1}, intermediates, client certificates,
+ * written as the PEM and PKCS12 files an operator would hand to SessionGate.
  */
 public final class TestPki {
-    /** The password of every key store made here. */
-    public static final char[] PASSWORD = "changeit".toCharArray();
-    private static final AtomicLong SERIALS = new AtomicLong(System.nanoTime() & 0xFFFF_FFFFL);
+    private static final AtomicLong SERIAL = new AtomicLong(System.nanoTime());
+
+    /** A key pair and its certificate, with the issuers up to (not including) the root. */
+    public record Issued(KeyPair keys, X509Certificate certificate, List<X509Certificate> issuers) {
+        /** The certificate, then its issuers: what a server sends. */
+        public List<X509Certificate> chain() {
+            List<X509Certificate> chain = new ArrayList<>();
+            chain.add(certificate);
+            chain.addAll(issuers);
+            return chain;
+        }
+
+        /** An issuing CA below this one. */
+        public Issued intermediate(String name) throws GeneralSecurityException {
+            return TestPki.issue(this, rsa(), name, true, new GeneralName[0], null);
+        }
+
+        /** A server certificate for localhost and 127.0.0.1 signed by this CA. */
+        public Issued server(KeyPair keys) throws GeneralSecurityException {
+            return TestPki.issue(this, keys, "localhost", false, new GeneralName[] {
+                new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")},
+                KeyPurposeId.id_kp_serverAuth);
+        }
+
+        /** A client certificate of {@code name} signed by this CA. */
+        public Issued client(String name) throws GeneralSecurityException {
+            return TestPki.issue(this, rsa(), name, false, new GeneralName[0], KeyPurposeId.id_kp_clientAuth);
+        }
+    }
 
     private TestPki() {
     }
 
-    /** A certificate and its key pair. */
-    public record Issued(X509Certificate certificate, KeyPair keys) {
-        public BigInteger serial() {
-            return certificate.getSerialNumber();
+    /** A self-signed root CA. */
+    public static Issued root(String name) throws GeneralSecurityException {
+        KeyPair keys = rsa();
+        return sign(keys, keys, new X500Name("CN=" + name), new X500Name("CN=" + name), true, new GeneralName[0], null,
+                List.of());
+    }
+
+    public static KeyPair rsa() throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        return generator.generateKeyPair();
+    }
+
+    public static KeyPair ec() throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        return generator.generateKeyPair();
+    }
+
+    private static Issued issue(Issued issuer, KeyPair keys, String name, boolean ca, GeneralName[] names,
+                                KeyPurposeId purpose) throws GeneralSecurityException {
+        List<X509Certificate> issuers = new ArrayList<>();
+        if (!issuer.certificate().getSubjectX500Principal().equals(issuer.certificate().getIssuerX500Principal())) {
+            issuers.add(issuer.certificate());
+        }
+        issuers.addAll(issuer.issuers());
+        return sign(keys, issuer.keys(), new X500Name("CN=" + name),
+                X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()), ca, names, purpose, issuers);
+    }
+
+    private static Issued sign(KeyPair keys, KeyPair signer, X500Name subject, X500Name issuer, boolean ca,
+                               GeneralName[] names, KeyPurposeId purpose, List<X509Certificate> issuers)
+            throws GeneralSecurityException {
+        try {
+            Instant now = Instant.now();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer,
+                    BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(now.minus(Duration.ofHours(1))),
+                    Date.from(now.plus(Duration.ofDays(30))), subject, keys.getPublic());
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+            builder.addExtension(Extension.keyUsage, true, ca ? new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign)
+                    : new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+            if (names.length > 0) {
+                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            }
+            if (purpose != null) {
+                builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+            }
+            String algorithm = signer.getPrivate().getAlgorithm().equals("EC") ? "SHA256withECDSA" : "SHA256withRSA";
+            ContentSigner contentSigner = new JcaContentSignerBuilder(algorithm).build(signer.getPrivate());
+            X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
+            return new Issued(keys, certificate, List.copyOf(issuers));
+        } catch (IOException | org.bouncycastle.operator.OperatorCreationException e) {
+            throw new GeneralSecurityException(e);
         }
     }
 
-    /** A self-signed CA, valid from a day ago for ten years. */
-    public static Issued ca(String dn) {
-        KeyPair keys = keys();
-        Instant now = Instant.now();
-        return build(new X500Principal(dn), keys, new X500Principal(dn), keys.getPublic(), keys, now.minus(Duration.ofDays(1)),
-                now.plus(Duration.ofDays(3650)), true, null, List.of());
+    /** Writes {@code objects} (certificates; keys in the traditional PKCS#1 or SEC1 form) as PEM, replacing {@code file} atomically. */
+    public static Path pem(Path file, Object... objects) throws IOException {
+        Path temporary = Files.createTempFile(file.toAbsolutePath().getParent(), "pem", ".tmp");
+        try (Writer writer = Files.newBufferedWriter(temporary, StandardCharsets.US_ASCII);
+             JcaPEMWriter pem = new JcaPEMWriter(writer)) {
+            for (Object object : objects) {
+                pem.writeObject(object);
+            }
+        }
+        return Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Writes {@code keys}' private key as unencrypted PKCS#8 PEM ({@code BEGIN PRIVATE KEY}). */
+    public static Path pkcs8(Path file, KeyPair keys) throws IOException {
+        return pem(file, new JcaPKCS8Generator(keys.getPrivate(), null).generate());
     }
 
     /**
-     * A certificate for client authentication issued by {@code ca}, valid from a day ago for
-     * {@code validFor}, with SANs written {@code dns:…}, {@code email:…}, {@code uri:…} or {@code ip:…}.
+     * Writes {@code keys}' EC private key in SEC1 form ({@code BEGIN EC PRIVATE KEY}) with the curve
+     * and the public key, as {@code openssl ecparam -genkey} does.
      */
-    public static Issued client(Issued ca, String dn, Duration validFor, String... sans) {
-        return leaf(ca, dn, Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(validFor),
-                KeyPurposeId.id_kp_clientAuth, sans);
+    public static Path sec1(Path file, KeyPair keys) throws IOException {
+        org.bouncycastle.asn1.pkcs.PrivateKeyInfo info = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(
+                keys.getPrivate().getEncoded());
+        java.security.interfaces.ECPrivateKey ec = (java.security.interfaces.ECPrivateKey) keys.getPrivate();
+        org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(
+                ec.getParams().getOrder().bitLength(), ec.getS(),
+                org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded()).getPublicKeyData(),
+                info.getPrivateKeyAlgorithm().getParameters());
+        return pem(file, new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", sec1.getEncoded()));
     }
 
-    /** A server certificate for 127.0.0.1 and localhost. */
-    public static Issued server(Issued ca) {
-        return leaf(ca, "CN=localhost", Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(30)),
-                KeyPurposeId.id_kp_serverAuth, "ip:127.0.0.1", "dns:localhost");
-    }
-
-    /** Any leaf, with one extended key usage. */
-    public static Issued leaf(Issued ca, String dn, Instant notBefore, Instant notAfter, KeyPurposeId usage,
-                              String... sans) {
-        KeyPair keys = keys();
-        return build(ca.certificate().getSubjectX500Principal(), ca.keys(), new X500Principal(dn), keys.getPublic(), keys,
-                notBefore, notAfter, false, usage, List.of(sans));
-    }
-
-    /** A CRL of {@code ca}, current from an hour ago for a week, revoking {@code revoked}. */
-    public static X509CRL crl(Issued ca, Issued... revoked) {
-        try {
-            Instant now = Instant.now();
-            X509v2CRLBuilder builder = new X509v2CRLBuilder(name(ca.certificate().getSubjectX500Principal()),
-                    Date.from(now.minus(Duration.ofHours(1))));
-            builder.setNextUpdate(Date.from(now.plus(Duration.ofDays(7))));
-            for (Issued certificate : revoked) {
-                builder.addCRLEntry(certificate.serial(), Date.from(now.minus(Duration.ofMinutes(30))), CRLReason.keyCompromise);
-            }
-            builder.addExtension(Extension.authorityKeyIdentifier, false,
-                    new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.certificate()));
-            return new JcaX509CRLConverter().getCRL(builder.build(signer(ca.keys())));
-        } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
-            throw new IllegalStateException(e);
+    /** Writes {@code issued}'s key and chain as a PKCS12 key store protected by {@code password}. */
+    public static Path pkcs12(Path file, Issued issued, String password) throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("server", issued.keys().getPrivate(), password.toCharArray(),
+                issued.chain().toArray(new Certificate[0]));
+        try (OutputStream out = Files.newOutputStream(file)) {
+            store.store(out, password.toCharArray());
         }
+        return file;
     }
 
-    /** Writes certificates and CRLs as PEM, replacing {@code file} in one move as an operator's tools do. */
-    public static Path writePem(Path file, Object... items) {
-        try {
-            Path next = file.resolveSibling(file.getFileName() + ".next");
-            try (Writer out = Files.newBufferedWriter(next, StandardCharsets.US_ASCII); JcaPEMWriter pem = new JcaPEMWriter(out)) {
-                for (Object item : items) {
-                    pem.writeObject(item instanceof Issued issued ? issued.certificate() : item);
-                }
-            }
-            return Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+    /** A client context that trusts {@code root} only, and presents {@code client} when asked (or nothing). */
+    public static SSLContext clientContext(X509Certificate root, Issued client) throws GeneralSecurityException, IOException {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("root", root);
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        KeyManagerFactory keyManagers = null;
+        if (client != null) {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("client", client.keys().getPrivate(), new char[] {'x'}, client.chain().toArray(new Certificate[0]));
+            keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keyManagers.init(keys, new char[] {'x'});
         }
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keyManagers == null ? null : keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
+        return context;
     }
 
-    /** A PKCS12 key store with {@code leaf}'s key and its chain up to {@code issuers}. */
-    public static KeyStore keyStore(Issued leaf, Issued... issuers) {
-        try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            List<Certificate> chain = new ArrayList<>();
-            chain.add(leaf.certificate());
-            for (Issued issuer : issuers) {
-                chain.add(issuer.certificate());
-            }
-            store.setKeyEntry("key", leaf.keys().getPrivate(), PASSWORD, chain.toArray(new Certificate[0]));
-            return store;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** A PKCS12 trust store of {@code cas}. */
-    public static KeyStore trustStore(Issued... cas) {
-        try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            for (int i = 0; i < cas.length; i++) {
-                store.setCertificateEntry("ca" + i, cas[i].certificate());
-            }
-            return store;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Issued build(X500Principal issuer, KeyPair issuerKeys, X500Principal subject,
-                                java.security.PublicKey key, KeyPair keys, Instant notBefore, Instant notAfter,
-                                boolean ca, KeyPurposeId usage, List<String> sans) {
-        try {
-            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer,
-                    BigInteger.valueOf(SERIALS.incrementAndGet()), Date.from(notBefore), Date.from(notAfter), subject, key);
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-            builder.addExtension(Extension.keyUsage, true, new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign
-                    : KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
-            builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(key));
-            builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuerKeys.getPublic()));
-            if (usage != null) {
-                builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(usage));
-            }
-            if (!sans.isEmpty()) {
-                List<GeneralName> names = new ArrayList<>();
-                for (String san : sans) {
-                    int colon = san.indexOf(':');
-                    String value = san.substring(colon + 1);
-                    switch (san.substring(0, colon)) {
-                        case "dns" -> names.add(new GeneralName(GeneralName.dNSName, value));
-                        case "email" -> names.add(new GeneralName(GeneralName.rfc822Name, value));
-                        case "uri" -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, value));
-                        case "ip" -> names.add(new GeneralName(GeneralName.iPAddress, value));
-                        default -> throw new IllegalArgumentException(san);
-                    }
-                }
-                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(new GeneralName[0])));
-            }
-            X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(builder.build(signer(issuerKeys)));
-            return new Issued(certificate, keys);
-        } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static X500Name name(X500Principal principal) {
-        return X500Name.getInstance(principal.getEncoded());
-    }
-
-    private static ContentSigner signer(KeyPair keys) throws OperatorCreationException {
-        return new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate());
-    }
-
-    private static KeyPair keys() {
-        try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-            return generator.generateKeyPair();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
+    /** The certificate the server at {@code port} presents in a fresh handshake. */
+    public static X509Certificate served(SSLContext context, int port) throws IOException {
+        try (Socket socket = context.getSocketFactory().createSocket("localhost", port)) {
+            javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) socket;
+            tls.startHandshake();
+            return (X509Certificate) tls.getSession().getPeerCertificates()[0];
         }
     }
 }

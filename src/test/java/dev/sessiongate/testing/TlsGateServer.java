@@ -45,7 +45,7 @@ public final class TlsGateServer implements AutoCloseable {
     public static TlsGateServer start(SessionGate gate, KeyStore serverKeys, KeyStore trusted, boolean need) {
         SslContextFactory.Server tls = new SslContextFactory.Server();
         tls.setKeyStore(serverKeys);
-        tls.setKeyStorePassword(new String(TestPki.PASSWORD));
+        tls.setKeyStorePassword(new String(PartnerPki.PASSWORD));
         tls.setTrustStore(trusted);
         if (need) {
             tls.setNeedClientAuth(true);
@@ -76,7 +76,7 @@ public final class TlsGateServer implements AutoCloseable {
         try {
             KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             if (clientKeys != null) {
-                keys.init(clientKeys, TestPki.PASSWORD);
+                keys.init(clientKeys, PartnerPki.PASSWORD);
             }
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(trusted);

@@ -10,8 +10,8 @@ import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.GateServer;
 import dev.sessiongate.testing.LogCapture;
-import dev.sessiongate.testing.TestPki;
-import dev.sessiongate.testing.TestPki.Issued;
+import dev.sessiongate.testing.PartnerPki;
+import dev.sessiongate.testing.PartnerPki.Issued;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The mapping file's rules and the checks that need no TLS connection. */
 class ClientCertificatesTest {
-    private static final Issued CA = TestPki.ca("CN=Partner CA,O=SessionGate Test");
+    private static final Issued CA = PartnerPki.ca("CN=Partner CA,O=SessionGate Test");
 
     @TempDir
     Path dir;
@@ -37,7 +37,7 @@ class ClientCertificatesTest {
     @BeforeEach
     void files() {
         map = dir.resolve("client-certs.map");
-        ca = TestPki.writePem(dir.resolve("ca.pem"), CA);
+        ca = PartnerPki.writePem(dir.resolve("ca.pem"), CA);
     }
 
     @Test
@@ -84,7 +84,7 @@ class ClientCertificatesTest {
     @Test
     void aCertificateNotForClientAuthenticationIsRefused() throws IOException {
         write("san:dns:api.acme.example = acme\n");
-        Issued server = TestPki.leaf(CA, "CN=api.acme.example", Instant.now().minus(Duration.ofDays(1)),
+        Issued server = PartnerPki.leaf(CA, "CN=api.acme.example", Instant.now().minus(Duration.ofDays(1)),
                 Instant.now().plus(Duration.ofDays(1)), KeyPurposeId.id_kp_serverAuth, "dns:api.acme.example");
         assertThat(problem(certificates(null), new X509Certificate[] {server.certificate()})).isEqualTo("not_for_client_auth");
     }
@@ -176,7 +176,7 @@ class ClientCertificatesTest {
     }
 
     private static Issued client(String dn, String... sans) {
-        return TestPki.client(CA, dn, Duration.ofDays(1), sans);
+        return PartnerPki.client(CA, dn, Duration.ofDays(1), sans);
     }
 
     private static X509Certificate[] chain(Issued client) {
