@@ -78,10 +78,33 @@ class StandaloneTlsIT {
         }
     }
 
+    /** The standalone's TLS (tls.client-auth, tls.client-ca) and the certificate authenticator (auth.client-cert) together. */
+    @Test
+    void aPartnerCertificateLogsInAndIsCachedWhileBasicGoesOnWorking() throws Exception {
+        Required.program(onPath("curl"), "curl");
+        Issued partner = root.client("partner-1");
+        Path partnerCert = TestPki.pem(dir.resolve("partner.pem"), partner.certificate());
+        Path partnerKey = TestPki.pkcs8(dir.resolve("partner-key.pem"), partner.keys());
+        Path map = Files.writeString(dir.resolve("partners.map"), "subject:CN=partner-1 = bob\n");
+        try (RunningProcess gate = RunningProcess.start(command("--port=0", "--warmup=0", "--tls.cert=" + cert,
+                "--tls.key=" + key, "--tls.client-auth=want", "--tls.client-ca=" + ca, "--auth.client-cert=" + map))) {
+            String url = "https://localhost:" + gate.await(LISTENING, Duration.ofSeconds(60)) + "/api/orders";
+            String[] byCertificate = {"curl", "-sS", "--cacert", ca.toString(), "--cert", partnerCert.toString(),
+                "--key", partnerKey.toString(), url};
+            String first = run(byCertificate);
+            assertThat(first).contains("\"user\":\"bob\"").contains("\"newSession\":true");
+            assertThat(run(byCertificate)).contains("\"user\":\"bob\"").contains("\"newSession\":false");
+            assertThat(run("curl", "-sS", "--cacert", ca.toString(), "-u", "alice:alice-secret", url))
+                    .contains("\"user\":\"alice\"");
+            assertThat(run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", ca.toString(), url))
+                    .isEqualTo("401");
+        }
+    }
+
     @Test
     void thePlainPortSpeaksH2cByPriorKnowledgeAndByUpgrade() throws Exception {
         Required.program(onPath("curl"), "curl");
-        try (RunningProcess gate = RunningProcess.start(command("--port=0"))) {
+        try (RunningProcess gate = RunningProcess.start(command("--port=0", "--warmup=0"))) {
             String url = "http://localhost:" + gate.await(LISTENING, Duration.ofSeconds(60)) + "/api/orders";
             for (String mode : new String[] {"--http2-prior-knowledge", "--http2"}) {
                 assertThat(run("curl", "-sS", mode, "-u", "alice:alice-secret", "-w", "\\n%{http_version}", url))
@@ -92,7 +115,7 @@ class StandaloneTlsIT {
 
     @Test
     void replacedCertificateFilesAreServedWithoutARestart() throws Exception {
-        try (RunningProcess gate = RunningProcess.start(command("--port=0", "--tls.cert=" + cert, "--tls.key=" + key))) {
+        try (RunningProcess gate = RunningProcess.start(command("--port=0", "--warmup=0", "--tls.cert=" + cert, "--tls.key=" + key))) {
             int port = Integer.parseInt(gate.await(LISTENING, Duration.ofSeconds(60)));
             Issued renewed = root.server(TestPki.ec());
             // The key first: until the certificate follows, the pair does not match and the old one stays.
