@@ -51,6 +51,7 @@ final class ResponseHeaderRewriter {
          * From any other peer those headers are the client's word about itself and are ignored, as
          * the gateway ignores them when it forwards. The context path is the application's own,
          * not the request's spelling of it ({@code /sessiongate;x}, {@code //sessiongate}).
+         * {@code null} when no host can be told, and then headers are left as they are.
          */
         static ClientBase of(HttpServletRequest request, boolean trustedPeer) {
             String scheme = request.getScheme().toLowerCase(Locale.ROOT);
@@ -73,7 +74,11 @@ final class ResponseHeaderRewriter {
             }
             URI parsed = authority(authority);
             if (parsed == null) {
-                parsed = URI.create("http://" + bracketed(request.getServerName()) + ":" + request.getServerPort());
+                // A Host the container took but URI does not (host_name): the address the client connected to.
+                parsed = authority(bracketed(request.getLocalAddr()) + ":" + request.getLocalPort());
+            }
+            if (parsed == null) {
+                return null;
             }
             int port = parsed.getPort();
             String hostName = parsed.getHost().toLowerCase(Locale.ROOT);
@@ -87,6 +92,9 @@ final class ResponseHeaderRewriter {
      * {@code upstreamRequest}, in the client's terms; {@code value} itself when it points elsewhere.
      */
     String location(String value, URI upstreamRequest, ClientBase client) {
+        if (client == null) {
+            return value;
+        }
         URI target;
         try {
             target = resolve(upstreamRequest, new URI(value.trim()));
@@ -101,9 +109,6 @@ final class ResponseHeaderRewriter {
             return value; // elsewhere on the upstream's host, or above the base once a client resolves it
         }
         StringBuilder mapped = new StringBuilder(client.origin()).append(client.contextPath()).append(rest);
-        if (client.contextPath().isEmpty() && rest.isEmpty()) {
-            mapped.append('/');
-        }
         if (target.getRawQuery() != null) {
             mapped.append('?').append(target.getRawQuery());
         }
@@ -120,7 +125,7 @@ final class ResponseHeaderRewriter {
      */
     String setCookie(String value, ClientBase client) {
         int semicolon = value.indexOf(';');
-        if (semicolon < 0) {
+        if (semicolon < 0 || client == null) {
             return value;
         }
         StringBuilder rewritten = null;
@@ -276,8 +281,12 @@ final class ResponseHeaderRewriter {
         return (comma < 0 ? header : header.substring(0, comma)).trim();
     }
 
-    private static String bracketed(String serverName) {
-        return serverName.indexOf(':') >= 0 && !serverName.startsWith("[") ? "[" + serverName + "]" : serverName;
+    /** An IPv6 address in brackets, as a URL writes it; {@code ""} for none. */
+    private static String bracketed(String address) {
+        if (address == null) {
+            return "";
+        }
+        return address.indexOf(':') >= 0 && !address.startsWith("[") ? "[" + address + "]" : address;
     }
 
     private static int port(URI uri) {

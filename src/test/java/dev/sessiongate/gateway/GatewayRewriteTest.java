@@ -9,6 +9,7 @@ import dev.sessiongate.standalone.StandaloneServer;
 import dev.sessiongate.testing.AcceptingAuthenticator;
 import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.GateServer;
+import dev.sessiongate.testing.RawHttp;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
@@ -66,6 +67,17 @@ class GatewayRewriteTest {
 
             assertThat(redirect(forwarded(untrusting.request()), "/gw/location", "/up/get"))
                     .isEqualTo("http://127.0.0.1:" + untrusting.port() + "/gw/get");
+        }
+    }
+
+    /** A Host the container accepts but java.net.URI does not (an underscore) is no reason for a 500. */
+    @Test
+    void aHostThatIsNoUrlHostFallsBackToTheAddressTheClientConnectedTo() throws Exception {
+        try (GateServer upstream = GateServer.upstream(); GateServer gateway = gatewayUnder("/gw", upstream.url("/up"))) {
+            RawHttp.Answer answer = RawHttp.exchange(gateway.port(), "GET /gw/location?to=" + encode("/up/get")
+                    + " HTTP/1.1\r\nHost: under_score.example\r\nAuthorization: " + ALICE + "\r\n");
+            assertThat(answer.status()).isEqualTo(302);
+            assertThat(answer.header("Location")).isEqualTo("http://127.0.0.1:" + gateway.port() + "/gw/get");
         }
     }
 
