@@ -78,7 +78,7 @@ class HttpbinGatewayIT {
         tomcat = RunningProcess.start(containers.command("tomcat11", tomcatPort, config));
         standalone = RunningProcess.start(RunningProcess.java("-jar",
                 System.getProperty("sessiongate.standalone.jar", "target/sessiongate-standalone.jar"),
-                "--config", config.toString(), "--port=0"));
+                "--config", config.toString(), "--port=0", "--warmup=0"));
         String standaloneRoot = "http://127.0.0.1:" + standalone.await(LISTENING, Duration.ofSeconds(60));
         String tomcatRoot = "http://127.0.0.1:" + tomcatPort + "/sessiongate";
         tomcat.awaitHttp(tomcatRoot + "/health", Duration.ofSeconds(90));
