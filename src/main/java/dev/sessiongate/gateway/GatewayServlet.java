@@ -72,13 +72,15 @@ public final class GatewayServlet extends ProxyServlet {
     private transient FailureResponder failures;
     /** Asked only whether the TCP peer is a trusted proxy: one answer for the filter and the gateway. */
     private transient ClientIpResolver proxies;
-    /** The upstream URL without a trailing slash, for rewriting {@code Location}. */
+    /** The upstream URL without a trailing slash, for the log. */
     private transient String upstreamBase;
     /** {@code scheme://host:port} of the upstream, parsed once. */
     private transient URI upstreamOrigin;
     private transient String upstreamOriginText;
     /** The upstream URL's raw path without a trailing slash; the client's path is appended to it. */
     private transient String upstreamBasePath;
+    /** Maps {@code Location}, {@code Content-Location} and the client's copy of {@code Set-Cookie} to the gateway. */
+    private transient ResponseHeaderRewriter rewriter;
 
     @Override
     public void init(ServletConfig config) throws ServletException {
@@ -104,6 +106,7 @@ public final class GatewayServlet extends ProxyServlet {
         upstreamOrigin = URI.create(upstreamOriginText);
         String basePath = url.getRawPath() == null ? "" : url.getRawPath();
         upstreamBasePath = basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath;
+        rewriter = new ResponseHeaderRewriter(url);
         // AbstractProxyServlet reads its settings from init-parameters; these come from our configuration.
         // In Jetty the client shares the server's thread pool ("-"); Tomcat offers none, so it gets its own.
         boolean jetty = context.getAttribute("org.eclipse.jetty.server.Executor") != null;
@@ -248,8 +251,9 @@ public final class GatewayServlet extends ProxyServlet {
     }
 
     /**
-     * The URI by which the cookie jar matches and stores cookies of {@code proxyRequest}: the
-     * upstream's origin and the request's path. Not {@code proxyRequest.getURI()}, which is
+     * The URI by which the cookie jar matches and stores cookies of {@code proxyRequest}, and
+     * against which a relative {@code Location} of its answer is resolved: the upstream's origin
+     * and the request's path. Not {@code proxyRequest.getURI()}, which is
      * {@code null} when the query is no valid URI; the path is one, but for non-ASCII bytes,
      * escaped here as the client would have escaped them.
      */
@@ -399,28 +403,12 @@ public final class GatewayServlet extends ProxyServlet {
                     sessions.share(session, UpstreamCookieJar.SHARED_NAME, jar.text());
                 }
             }
-            return upstream.passCookies() ? headerValue : null;
+            return upstream.passCookies() ? rewriter.setCookie(headerValue, clientBase(clientRequest)) : null;
         }
-        if (HttpHeader.LOCATION.is(headerName) && isUnderUpstreamBase(headerValue)) {
-            return clientBase(clientRequest) + headerValue.substring(upstreamBase.length());
+        if (HttpHeader.LOCATION.is(headerName) || HttpHeader.CONTENT_LOCATION.is(headerName)) {
+            return rewriter.location(headerValue, cookieUri(serverResponse.getRequest()), clientBase(clientRequest));
         }
         return headerValue;
-    }
-
-    /**
-     * Whether {@code location} is the upstream URL or below it: {@code http://up/app/x} and
-     * {@code http://up/app?x} for {@code http://up/app}, not {@code http://up/apply} (another
-     * resource) nor {@code http://up/app.evil.example/} under a bare origin.
-     */
-    private boolean isUnderUpstreamBase(String location) {
-        if (!location.startsWith(upstreamBase)) {
-            return false;
-        }
-        if (location.length() == upstreamBase.length()) {
-            return true;
-        }
-        char next = location.charAt(upstreamBase.length());
-        return next == '/' || next == '?' || next == '#';
     }
 
     /**
@@ -539,10 +527,9 @@ public final class GatewayServlet extends ProxyServlet {
         return canonical != null ? canonical : peer;
     }
 
-    private static String clientBase(HttpServletRequest request) {
-        String host = request.getHeader("Host");
-        return request.getScheme() + "://" + (host != null ? host : request.getServerName() + ":" + request.getServerPort())
-                + request.getContextPath();
+    /** The gateway as the client addressed it; forwarding headers count only from a trusted proxy. */
+    private ResponseHeaderRewriter.ClientBase clientBase(HttpServletRequest request) {
+        return ResponseHeaderRewriter.ClientBase.of(request, proxies.isTrusted(peerAddress(request)));
     }
 
     private static String joined(Enumeration<String> values) {

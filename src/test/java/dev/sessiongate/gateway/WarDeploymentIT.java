@@ -102,8 +102,20 @@ class WarDeploymentIT {
         server.await(Pattern.compile("event=session_created user=alice"), Duration.ofSeconds(10));
         assertThat(count(server.output(), "event=session_created user=alice")).isEqualTo(1);
 
+        // Issue 14 item 2: the upstream's redirects, relative or absolute, come back under the context path.
+        assertThat(location(root, "/a/location?to=" + java.net.URLEncoder.encode("../b?x=1", StandardCharsets.UTF_8)))
+                .isEqualTo(root + "/b?x=1");
+        assertThat(location(root, "/location?to=" + java.net.URLEncoder.encode("/up/get", StandardCharsets.UTF_8)))
+                .isEqualTo(root + "/get");
+
         request(root).header("Authorization", basic("alice", "wrong")).post("/orders").then().statusCode(401);
         request(root).header("Authorization", basic("carol", "carol-secret")).post("/orders").then().statusCode(403);
+    }
+
+    /** The {@code Location} of the gateway's {@code 302} for {@code path}, as alice. */
+    private static String location(String root, String path) {
+        return request(root).redirects().follow(false).header("Authorization", basic("alice", "alice-secret"))
+                .get(path).then().statusCode(302).extract().header("Location");
     }
 
     private static RequestSpecification request(String root) {
