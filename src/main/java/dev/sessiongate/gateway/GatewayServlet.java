@@ -41,6 +41,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -382,6 +383,32 @@ public final class GatewayServlet extends ProxyServlet {
         // 1 GiB transfer that keeps moving is never cut off.
         proxyRequest.idleTimeout(upstream.timeout().toMillis(), TimeUnit.MILLISECONDS);
         super.sendProxyRequest(clientRequest, proxyResponse, proxyRequest);
+    }
+
+    /** The upstream's headers; an event stream's go to the client at once ({@link StreamedResponse}). */
+    @Override
+    protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
+                                           Response serverResponse) {
+        super.onServerResponseHeaders(clientRequest, proxyResponse, serverResponse);
+        if (StreamedResponse.sendsHeadersAtOnce(serverResponse)) {
+            try {
+                proxyResponse.flushBuffer();
+            } catch (IOException e) {
+                serverResponse.abort(e); // the client went away: so does the upstream request
+            }
+        }
+    }
+
+    /** Each part of the upstream's body is flushed to the client as it arrives ({@link StreamedResponse}). */
+    @Override
+    protected void onResponseContent(HttpServletRequest request, HttpServletResponse response, Response proxyResponse,
+                                     byte[] buffer, int offset, int length, Callback callback) {
+        try {
+            StreamedResponse.forward(response, buffer, offset, length);
+            callback.succeeded();
+        } catch (Throwable x) {
+            callback.failed(x);
+        }
     }
 
     /** Keeps the upstream's cookies in the key's jar; passes them on only with {@code upstream.pass-cookies}. */
