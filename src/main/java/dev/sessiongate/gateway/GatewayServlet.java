@@ -296,6 +296,7 @@ public final class GatewayServlet extends ProxyServlet {
             }
             // Jetty drops it as hop-by-hop; said here too, so no upgrade of Jetty can let a proxy's password through.
             headers.remove(HttpHeader.PROXY_AUTHORIZATION);
+            headers.remove(HttpHeader.EXPECT); // answered here: see expects100Continue
             if (cookies != null) {
                 headers.put(HttpHeader.COOKIE, cookies);
             }
@@ -340,6 +341,19 @@ public final class GatewayServlet extends ProxyServlet {
         }
     }
 
+
+    /**
+     * {@code Expect: 100-continue} is the gateway's to answer, as nginx does, never the
+     * upstream's: the filter has authenticated the request by now (a failure was a final answer,
+     * the body unread), and the container sends {@code 100 Continue} when the body is first read,
+     * that is as it is forwarded. The upstream gets no {@code Expect} (see {@link #addProxyHeaders}),
+     * so Jetty's proxy does not wait for an upstream's {@code 100}, which one that ignores
+     * {@code Expect} never sends: the client had waited {@code upstream.timeout} for a {@code 504}.
+     */
+    @Override
+    protected boolean expects100Continue(HttpServletRequest request) {
+        return false;
+    }
 
     /** The client's body, read into buffers of the client's pool: Jetty's default allocates a new one per request. */
     @Override
@@ -466,10 +480,6 @@ public final class GatewayServlet extends ProxyServlet {
                     Logfmt.value(clientRequest.getMethod()), Logfmt.value(clientRequest.getRequestURI()), upstreamBase,
                     proxyResponse.isCommitted(), Logfmt.value(String.valueOf(failure)));
             status = proxyResponseStatus(failure);
-            // As Jetty: an upstream that turned down an Expect: 100-continue request said why itself.
-            if (serverResponse != null && serverResponse.getStatus() >= 200 && expects100Continue(clientRequest)) {
-                status = serverResponse.getStatus();
-            }
         }
         sendProxyResponseError(clientRequest, proxyResponse, status);
     }
@@ -539,7 +549,7 @@ public final class GatewayServlet extends ProxyServlet {
         }
     }
 
-    /** SessionGate's answer for a status the gateway chose, or {@code null} for the upstream's own (a refused 100-continue). */
+    /** SessionGate's answer for a status the gateway chose, or {@code null} for one it does not choose. */
     private static Rejection rejectionFor(int status) {
         switch (status) {
             case 400:
