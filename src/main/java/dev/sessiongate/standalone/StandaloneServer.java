@@ -31,6 +31,7 @@ public final class StandaloneServer {
 
         SessionGate gate = SessionGate.builder().config(config).build();
         server.setHandler(config.upstream() == null ? demoContext(gate) : gatewayContext(gate));
+        server.setErrorHandler(new JsonErrorHandler()); // what fails before any context
 
         server.setStopAtShutdown(true);
         server.setStopTimeout(5_000);
@@ -44,6 +45,7 @@ public final class StandaloneServer {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addFilter(filterHolder(gate), "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.setErrorHandler(new JsonErrorHandler());
         ServletHolder gateway = new ServletHolder("gateway", GatewayServlet.class);
         gateway.setAsyncSupported(true);
         gateway.setInitOrder(1);
@@ -61,6 +63,7 @@ public final class StandaloneServer {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addFilter(filterHolder(gate), "/api/*", EnumSet.of(DispatcherType.REQUEST));
+        context.setErrorHandler(new JsonErrorHandler());
         context.addServlet(DemoServlet.class, "/api/*");
         context.addServlet(DemoServlet.class, "/public/*");
         context.addServlet(HealthServlet.class, "/health");
