@@ -37,7 +37,7 @@ final class CountedGuesses {
 
     /**
      * Whether this is the first time in the window that {@code password} failed for
-     * {@code subject} (the folded user and the IP): true once per distinct guess.
+     * {@code subject} (the user name as typed and the IP): true once per distinct guess.
      */
     boolean first(String subject, Password password) {
         return counted.asMap().putIfAbsent(hash(subject, password), Boolean.TRUE) == null;

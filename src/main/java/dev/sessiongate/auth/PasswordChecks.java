@@ -101,7 +101,9 @@ public final class PasswordChecks implements AutoCloseable {
         }
         Optional<Identity> identity = health.check(() -> await(result));
         if (identity.isEmpty()) {
-            if (countedGuesses.first(userKey, password)) {
+            // A repeat is the same name as typed: for a case-sensitive users file, Alice and alice
+            // are two accounts, and one password tried against both is two guesses.
+            if (countedGuesses.first(user + "\u0000" + clientIp, password)) {
                 failed(userKey, now);
                 failed(ipKey, now);
             }

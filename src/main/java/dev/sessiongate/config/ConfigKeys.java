@@ -13,6 +13,7 @@ final class ConfigKeys {
     static final Map<String, String> SUPPORTED = new TreeMap<>(Map.ofEntries(
             Map.entry("realm", "SessionGate"),
             Map.entry("port", "8080"),
+            Map.entry("warmup", "5s"),
             Map.entry("key.secret", ""),
             Map.entry("key.parts", "password,client-ip,path"),
             Map.entry("trusted-proxies", ""),

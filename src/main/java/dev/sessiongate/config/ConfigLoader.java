@@ -168,7 +168,8 @@ public final class ConfigLoader {
                 r.secret("admin.token"),
                 upstream(r, settings),
                 cluster(r, settings),
-                node(settings));
+                node(settings),
+                r.durationUpTo("warmup", Duration.ofMinutes(1)));
     }
 
     private static GateConfig.Cluster cluster(Settings r, Map<String, String> settings) {

@@ -49,6 +49,7 @@ import java.util.Set;
  * @param upstream           where gateway mode forwards to, or {@code null} without {@code upstream.url}
  * @param cluster            the Redis store shared by the nodes, or {@code null} without {@code store.redis-uri}
  * @param node               this node's name in the admin API ({@code node.name}, default host:port)
+ * @param warmup             how long the standalone runs its request path before it serves (0: not at all)
  */
 public record GateConfig(
         String realm,
@@ -86,7 +87,8 @@ public record GateConfig(
         Secret adminToken,
         Upstream upstream,
         Cluster cluster,
-        String node) {
+        String node,
+        Duration warmup) {
 
     /**
      * The LDAP authenticator's settings ({@code ldap.*}).

@@ -38,6 +38,22 @@ final class Settings {
         }
     }
 
+    /** A duration from zero (off) to {@code max}, as the standalone's {@code warmup}. */
+    Duration durationUpTo(String key, Duration max) {
+        try {
+            if (Durations.parse(settings.get(key)).isZero()) {
+                return Duration.ZERO;
+            }
+        } catch (RuntimeException e) {
+            // duration(key) says what is wrong with it
+        }
+        Duration duration = duration(key);
+        if (duration.compareTo(max) > 0) {
+            throw ConfigException.badValue(key, settings.get(key), "at most " + max.toSeconds() + "s");
+        }
+        return duration;
+    }
+
     Duration duration(String key) {
         String value = settings.get(key);
         Duration duration;

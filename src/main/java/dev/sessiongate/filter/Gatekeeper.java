@@ -94,8 +94,9 @@ final class Gatekeeper {
         this.containerRealm = config.containerRealm() ? new ContainerRealm(config.requireGroups()) : null;
         this.tokens = tokens;
         this.revalidator = new Revalidator(identity -> identity.tokenId() != null
-                ? tokens.isLive(identity.tokenId()) : storeHealth.failures(() -> authenticator.validate(identity)), store,
-                config.revalidateAfter());
+                ? tokens.isLive(identity.tokenId()) && storeHealth.failures(() -> tokenUserExists(identity.name()))
+                : storeHealth.failures(() -> authenticator.validate(identity)), store,
+                config.revalidateAfter(), ticker);
         this.policy = policy;
         this.notifier = new ResponseNotifier(hook);
         this.responder = new FailureResponder(config.realm());
@@ -191,7 +192,8 @@ final class Gatekeeper {
 
     /**
      * The session of an API token: no password check and no access policy (an admin issued the
-     * token for this user); one session per token, made again without a check if it idles out.
+     * token for this user); one session per token, made again if it idles out once the
+     * authenticator confirms that the user still exists (a lookup, no password).
      */
     private Session tokenSession(String secret, String clientIp) {
         ApiTokens.Token token = secret.isEmpty() ? null : tokens.find(secret);
@@ -201,6 +203,18 @@ final class Gatekeeper {
         }
         UserKey key = UserKey.fromHex(token.hash());
         return sessions.obtain(key, () -> {
+            boolean exists;
+            try {
+                exists = storeHealth.failures(() -> tokenUserExists(token.user()));
+            } catch (AuthenticatorUnavailableException e) {
+                LOG.warn("event=auth_unavailable user={} clientIp={} token={} message={}", Logfmt.value(token.user()),
+                        clientIp, token.id(), Logfmt.value(e.getMessage()));
+                throw new RejectedException(rejectionFor(e), null);
+            }
+            if (!exists) {
+                LOG.info("event=token_refused clientIp={} token={} reason=\"user gone\"", clientIp, token.id());
+                throw new RejectedException(Rejection.INVALID_TOKEN, null);
+            }
             Session session = new Session(key, Identity.ofToken(token.user(), token.id()).shared(), clientIp,
                     System.currentTimeMillis(), ticker.read());
             LOG.info("event=session_created user={} clientIp={} sessionId={} token={}", Logfmt.value(token.user()), clientIp,
@@ -307,6 +321,19 @@ final class Gatekeeper {
     /** Why new logins cannot succeed now, or {@code null}: the authenticator's last question failed. */
     String authenticatorProblem() {
         return storeHealth.failing() ? "authenticator unavailable" : null;
+    }
+
+    /**
+     * Whether the user a token was issued for still exists: a token outlives neither its user nor
+     * an admin's revocation. True when the authenticator cannot tell (such a token was issued
+     * unverified, by request).
+     */
+    private boolean tokenUserExists(String user) {
+        try {
+            return authenticator.lookup(user).isPresent();
+        } catch (UnsupportedOperationException e) {
+            return true;
+        }
     }
 
     /** The authenticator's {@link Authenticator#lookup}: for the admin API, not the request path. */

@@ -1,8 +1,10 @@
 package dev.sessiongate.session;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.util.DaemonThreads;
 import dev.sessiongate.util.Logfmt;
+import dev.sessiongate.util.Repeats;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -25,12 +27,16 @@ public final class Revalidator implements AutoCloseable {
     private final SessionStore store;
     private final long everyNanos;
     private final ThreadPoolExecutor executor;
+    /** While the user store is down every due session fails alike: one line a minute, and a count. */
+    private final Repeats problems;
 
     /**
      * Checks with {@code validate} (the authenticator's, or the token store's for token sessions)
      * and removes failed sessions from {@code store}, on every node of a cluster.
      */
-    public Revalidator(Predicate<Identity> validate, SessionStore store, Duration every) {
+    public Revalidator(Predicate<Identity> validate, SessionStore store, Duration every, Ticker ticker) {
+        this.problems = new Repeats(Duration.ofMinutes(1), 16, ticker, (event, count) ->
+                LOG.warn("event={}_repeated count={} windowSeconds=60", event, count));
         this.validate = validate;
         this.store = store;
         this.everyNanos = every.toNanos();
@@ -46,7 +52,10 @@ public final class Revalidator implements AutoCloseable {
         try {
             executor.execute(() -> check(session));
         } catch (RejectedExecutionException e) {
-            LOG.warn("event=revalidation_skipped user={} reason=\"queue full\"", Logfmt.value(session.identity().name()));
+            if (problems.first("revalidation_skipped")) {
+                LOG.warn("event=revalidation_skipped user={} reason=\"queue full\"",
+                        Logfmt.value(session.identity().name()));
+            }
         }
     }
 
@@ -56,8 +65,10 @@ public final class Revalidator implements AutoCloseable {
             valid = validate.test(session.identity());
         } catch (RuntimeException e) {
             // The user store is down: keep the session rather than lock everyone out; try again later.
-            LOG.warn("event=revalidation_unavailable user={} message={}", Logfmt.value(session.identity().name()),
-                    Logfmt.value(e.getMessage()));
+            if (problems.first("revalidation_unavailable")) {
+                LOG.warn("event=revalidation_unavailable user={} message={}", Logfmt.value(session.identity().name()),
+                        Logfmt.value(e.getMessage()));
+            }
             return;
         }
         if (!valid) {
@@ -73,5 +84,6 @@ public final class Revalidator implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
+        problems.flush();
     }
 }

@@ -45,6 +45,13 @@ public final class Main {
                 log.info("event=stopped");
             }
         });
+        if (!config.warmup().isZero()) {
+            try {
+                Warmup.run(config, config.warmup());
+            } catch (Exception e) { // a cold start is slower, not wrong
+                log.warn("event=warmup_failed reason=\"{}\"", e.toString());
+            }
+        }
         server.start();
         int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
         log.info("event=listening port={} demo=http://localhost:{}/api/ health=http://localhost:{}/health",

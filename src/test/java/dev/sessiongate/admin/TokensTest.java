@@ -10,10 +10,15 @@ import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.testing.CountingAuthenticator;
 import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.GateServer;
+import dev.sessiongate.testing.LogCapture;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -135,6 +140,36 @@ class TokensTest {
         Files.writeString(file, Files.readString(file).replace("2099-01-01T00:00:00Z", "2001-01-01T00:00:00Z"));
         try (GateServer server = start(null, file)) {
             server.request().header("Authorization", "Bearer " + secret).post("/api/x").then().statusCode(401);
+        }
+    }
+
+    /** A token outlives neither an admin's revocation nor its user: removed from the users file, it is refused. */
+    @Test
+    void aTokenEndsWithItsUser() throws Exception {
+        Path users = Files.copy(Fixtures.USERS, dir.resolve("users.htpasswd"));
+        AtomicLong nanos = new AtomicLong(1_000_000_000L);
+        try (GateServer server = GateServer.start(SessionGate.builder()
+                .set("key.secret", Fixtures.SECRET)
+                .set("users.file", users.toString())
+                .set("admin.token", ADMIN)
+                .set("session.revalidate-after", "60s")
+                .ticker(nanos::get)
+                .build());
+             LogCapture log = new LogCapture()) {
+            String secret = admin(server).body("{\"user\":\"sha1\"}").post("/admin/tokens")
+                    .then().statusCode(201).extract().jsonPath().getString("token");
+            server.request().header("Authorization", "Bearer " + secret).post("/api/x").then().statusCode(200);
+
+            List<String> others = Files.readAllLines(users).stream().filter(line -> !line.startsWith("sha1:")).toList();
+            Path next = Files.write(dir.resolve("next"), others);
+            Files.move(next, users, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            nanos.addAndGet(Duration.ofSeconds(61).toNanos());
+            server.request().header("Authorization", "Bearer " + secret).post("/api/x").then().statusCode(200);
+            log.await("event=session_revalidation_failed user=sha1");
+
+            server.request().header("Authorization", "Bearer " + secret).post("/api/x")
+                    .then().statusCode(401).body("error", equalTo("invalid_token"));
+            assertThat(log.text()).contains("reason=\"user gone\"");
         }
     }
 

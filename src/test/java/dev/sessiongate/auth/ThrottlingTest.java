@@ -87,6 +87,20 @@ class ThrottlingTest {
     }
 
     /**
+     * A repeat is the same name as typed: in a case-sensitive users file {@code Alice} and
+     * {@code alice} are two accounts, so one password tried against both is two guesses, counted
+     * against the folded name as every failure is.
+     */
+    @Test
+    void oneWrongPasswordUnderTwoSpellingsOfANameCountsTwice() {
+        try (GateServer server = start(new AcceptingAuthenticator(), "auth.max-failures", "2")) {
+            attempt(server, "alice", "wrong", "192.0.2.21").then().statusCode(401);
+            attempt(server, "Alice", "wrong", "192.0.2.21").then().statusCode(401);
+            attempt(server, "alice", "ok-right", "192.0.2.21").then().statusCode(429);
+        }
+    }
+
+    /**
      * The client of the report: Java's HttpClient answers each 401 with the same wrong password
      * again (four tries per request, then it gives up with an exception). Two such requests used
      * to reach {@code auth.max-failures=5}, and the right password then got {@code 429}.

@@ -4,8 +4,13 @@ import static dev.sessiongate.testing.Fixtures.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.sessiongate.auth.Authenticator;
+import dev.sessiongate.auth.AuthenticatorUnavailableException;
+import dev.sessiongate.auth.Identity;
+import dev.sessiongate.auth.Password;
 import dev.sessiongate.auth.htpasswd.HtpasswdAuthenticator;
 import dev.sessiongate.filter.SessionGate;
+import dev.sessiongate.testing.AcceptingAuthenticator;
 import dev.sessiongate.testing.CountingAuthenticator;
 import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.GateServer;
@@ -15,6 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +79,45 @@ class RevalidationTest {
             assertThat(session(server, "apr1-openssl", "apr1-openssl-pw")).isEqualTo(kept);
             assertThat(authenticator.checks()).isEqualTo(checks);
             assertThat(log.text()).doesNotContain("session_revalidation_failed user=apr1-openssl");
+        }
+    }
+
+    /** Issue 13 point 3: a user store that is down fails every due session alike; that is one line, not one each. */
+    @Test
+    void aDownUserStoreIsOneLineAMinuteNotOnePerSession() throws Exception {
+        AtomicBoolean down = new AtomicBoolean();
+        CountDownLatch failedChecks = new CountDownLatch(20);
+        Authenticator accepting = new AcceptingAuthenticator();
+        CountingAuthenticator authenticator = new CountingAuthenticator(new Authenticator() {
+            @Override
+            public Optional<Identity> authenticate(String user, Password password) {
+                return accepting.authenticate(user, password);
+            }
+
+            @Override
+            public boolean validate(Identity identity) {
+                if (down.get()) {
+                    failedChecks.countDown();
+                    throw new AuthenticatorUnavailableException("directory unreachable", null);
+                }
+                return true;
+            }
+        });
+        try (LogCapture log = new LogCapture()) {
+            try (GateServer server = start(authenticator)) {
+                for (int i = 0; i < 20; i++) {
+                    session(server, "user" + i, "ok-" + i);
+                }
+                down.set(true);
+                advance(Duration.ofSeconds(61));
+                for (int i = 0; i < 20; i++) {
+                    assertThat(session(server, "user" + i, "ok-" + i)).as("kept while the store is down").isNotNull();
+                }
+                log.await("event=revalidation_unavailable user=user0");
+                assertThat(failedChecks.await(30, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(log.lines()).filteredOn(line -> line.contains("event=revalidation_unavailable ")).hasSize(1);
+            assertThat(log.text()).contains("event=revalidation_unavailable_repeated count=19 windowSeconds=60");
         }
     }
 

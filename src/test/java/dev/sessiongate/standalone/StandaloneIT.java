@@ -8,7 +8,16 @@ import static org.hamcrest.Matchers.nullValue;
 
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
+import dev.sessiongate.testing.GateServer;
 import dev.sessiongate.testing.RunningProcess;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -56,7 +65,7 @@ class StandaloneIT {
 
     @Test
     void everyKeyCanBeGivenOnTheCommandLine() throws Exception {
-        try (Standalone gate = Standalone.start("--port=0", "--realm=Command line", "--policy.require-group=admins")) {
+        try (Standalone gate = Standalone.start("--port=0", "--warmup=0", "--realm=Command line", "--policy.require-group=admins")) {
             gate.request().post("/api/x").then().statusCode(401)
                     .header("WWW-Authenticate", "Basic realm=\"Command line\", charset=\"UTF-8\"");
             gate.request().header("Authorization", basic("bob", "bob-secret")).post("/api/x").then().statusCode(403);
@@ -95,10 +104,47 @@ class StandaloneIT {
         Path dir = Files.createTempDirectory("sessiongate-it");
         Files.copy(Path.of("etc/users.htpasswd"), dir.resolve("people"));
         Path config = Files.writeString(dir.resolve("other.properties"), "realm=Other\nusers.file=people\n");
-        try (Standalone gate = Standalone.start("--config", config.toString(), "--port=0")) {
+        try (Standalone gate = Standalone.start("--config", config.toString(), "--port=0", "--warmup=0")) {
             gate.request().post("/api/x").then().statusCode(401)
                     .header("WWW-Authenticate", "Basic realm=\"Other\", charset=\"UTF-8\"");
             gate.request().header("Authorization", basic("carol", "carol-secret")).post("/api/x").then().statusCode(200);
+        }
+    }
+
+    /** Issue 14 point 6: the warm-up runs before the port is served and never reaches the real upstream. */
+    @Test
+    void theWarmUpRunsBeforeServingAndNeverReachesTheUpstream() throws Exception {
+        AtomicInteger upstreamRequests = new AtomicInteger();
+        try (GateServer upstream = GateServer.start(new Handler.Abstract() {
+                @Override
+                public boolean handle(Request request, Response response, Callback callback) {
+                    upstreamRequests.incrementAndGet();
+                    response.write(true, ByteBuffer.wrap("up".getBytes(StandardCharsets.US_ASCII)), callback);
+                    return true;
+                }
+            });
+             Standalone gate = Standalone.start("--port=0", "--warmup=5s", "--upstream.url=" + upstream.url("/app"))) {
+            String output = gate.process.output();
+            Matcher warmed = Pattern.compile("event=warmed_up requests=(\\d+)").matcher(output);
+            assertThat(warmed.find()).isTrue();
+            assertThat(Long.parseLong(warmed.group(1))).isPositive();
+            assertThat(output.indexOf("event=warmed_up")).isLessThan(output.indexOf("event=listening"));
+            assertThat(upstreamRequests).hasValue(0);
+            // The warm-up's own filter, users and sessions are not the server's, and not logged as if they were.
+            assertThat(output).doesNotContain("session_created").containsOnlyOnce("event=filter_started");
+            gate.request().get("/health").then().statusCode(200).body("sessions", equalTo(0));
+
+            gate.request().header("Authorization", basic("alice", "alice-secret")).post("/x").then().statusCode(200);
+            assertThat(upstreamRequests).hasValue(1);
+        }
+    }
+
+    @Test
+    void aWarmUpOfMoreThanAMinuteIsABadSetting() throws Exception {
+        try (RunningProcess process = RunningProcess.start(command("--port=0", "--warmup=10m"))) {
+            assertThat(process.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.process().exitValue()).isEqualTo(2);
+            assertThat(process.output()).contains("warmup").contains("at most 60s");
         }
     }
 

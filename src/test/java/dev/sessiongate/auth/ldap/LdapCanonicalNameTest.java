@@ -12,13 +12,11 @@ import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.Password;
 import dev.sessiongate.config.ConfigLoader;
 import dev.sessiongate.filter.SessionGate;
-import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.GateServer;
 import dev.sessiongate.testing.WhoAmIServlet;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -184,27 +182,11 @@ class LdapCanonicalNameTest {
     }
 
     private Map<String, String> pattern() {
-        Map<String, String> settings = base();
-        settings.put("ldap.user-dn-pattern", "uid={0},ou=people,dc=example,dc=com");
-        return settings;
+        return TestDirectory.patternSettings(directory);
     }
 
     private Map<String, String> search() {
-        Map<String, String> settings = base();
-        settings.put("ldap.search-base", "ou=people,dc=example,dc=com");
-        settings.put("ldap.search-filter", "(&(objectClass=person)(uid={0}))");
-        settings.put("ldap.bind-dn", "cn=service,dc=example,dc=com");
-        settings.put("ldap.bind-password", "service-pw");
-        return settings;
-    }
-
-    private Map<String, String> base() {
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("key.secret", Fixtures.SECRET);
-        settings.put("ldap.url", "ldap://127.0.0.1:" + directory.getListenPort());
-        settings.put("ldap.group-search-base", "ou=groups,dc=example,dc=com");
-        settings.put("ldap.group-filter", "(&(objectClass=groupOfNames)(member={0}))");
-        return settings;
+        return TestDirectory.searchSettings(directory);
     }
 
     private static GateServer gate(Map<String, String> settings) {
