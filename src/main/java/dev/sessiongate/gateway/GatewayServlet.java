@@ -41,6 +41,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -299,6 +300,7 @@ public final class GatewayServlet extends ProxyServlet {
             }
             // Jetty drops it as hop-by-hop; said here too, so no upgrade of Jetty can let a proxy's password through.
             headers.remove(HttpHeader.PROXY_AUTHORIZATION);
+            headers.remove(HttpHeader.EXPECT); // answered here: see expects100Continue
             if (cookies != null) {
                 headers.put(HttpHeader.COOKIE, cookies);
             }
@@ -344,6 +346,19 @@ public final class GatewayServlet extends ProxyServlet {
     }
 
 
+    /**
+     * {@code Expect: 100-continue} is the gateway's to answer, as nginx does, never the
+     * upstream's: the filter has authenticated the request by now (a failure was a final answer,
+     * the body unread), and the container sends {@code 100 Continue} when the body is first read,
+     * that is as it is forwarded. The upstream gets no {@code Expect} (see {@link #addProxyHeaders}),
+     * so Jetty's proxy does not wait for an upstream's {@code 100}, which one that ignores
+     * {@code Expect} never sends: the client had waited {@code upstream.timeout} for a {@code 504}.
+     */
+    @Override
+    protected boolean expects100Continue(HttpServletRequest request) {
+        return false;
+    }
+
     /** The client's body, read into buffers of the client's pool: Jetty's default allocates a new one per request. */
     @Override
     protected Request.Content proxyRequestContent(HttpServletRequest request, HttpServletResponse response,
@@ -388,6 +403,32 @@ public final class GatewayServlet extends ProxyServlet {
         super.sendProxyRequest(clientRequest, proxyResponse, proxyRequest);
     }
 
+    /** The upstream's headers; an event stream's go to the client at once ({@link StreamedResponse}). */
+    @Override
+    protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
+                                           Response serverResponse) {
+        super.onServerResponseHeaders(clientRequest, proxyResponse, serverResponse);
+        if (StreamedResponse.sendsHeadersAtOnce(serverResponse)) {
+            try {
+                proxyResponse.flushBuffer();
+            } catch (IOException e) {
+                serverResponse.abort(e); // the client went away: so does the upstream request
+            }
+        }
+    }
+
+    /** Each part of the upstream's body is flushed to the client as it arrives ({@link StreamedResponse}). */
+    @Override
+    protected void onResponseContent(HttpServletRequest request, HttpServletResponse response, Response proxyResponse,
+                                     byte[] buffer, int offset, int length, Callback callback) {
+        try {
+            StreamedResponse.forward(response, buffer, offset, length);
+            callback.succeeded();
+        } catch (Throwable x) {
+            callback.failed(x);
+        }
+    }
+
     /** Keeps the upstream's cookies in the key's jar; passes them on only with {@code upstream.pass-cookies}. */
     @Override
     protected String filterServerResponseHeader(HttpServletRequest clientRequest, Response serverResponse,
@@ -427,10 +468,6 @@ public final class GatewayServlet extends ProxyServlet {
                     Logfmt.value(clientRequest.getMethod()), Logfmt.value(clientRequest.getRequestURI()), upstreamBase,
                     proxyResponse.isCommitted(), Logfmt.value(String.valueOf(failure)));
             status = proxyResponseStatus(failure);
-            // As Jetty: an upstream that turned down an Expect: 100-continue request said why itself.
-            if (serverResponse != null && serverResponse.getStatus() >= 200 && expects100Continue(clientRequest)) {
-                status = serverResponse.getStatus();
-            }
         }
         sendProxyResponseError(clientRequest, proxyResponse, status);
     }
@@ -500,7 +537,7 @@ public final class GatewayServlet extends ProxyServlet {
         }
     }
 
-    /** SessionGate's answer for a status the gateway chose, or {@code null} for the upstream's own (a refused 100-continue). */
+    /** SessionGate's answer for a status the gateway chose, or {@code null} for one it does not choose. */
     private static Rejection rejectionFor(int status) {
         switch (status) {
             case 400:

@@ -51,6 +51,7 @@ public final class StandaloneServer {
             }
         }
         server.setHandler(application);
+        server.setErrorHandler(new JsonErrorHandler()); // what fails before any context
 
         server.setStopAtShutdown(true);
         server.setStopTimeout(5_000);
@@ -64,6 +65,7 @@ public final class StandaloneServer {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addFilter(filterHolder(gate), "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.setErrorHandler(new JsonErrorHandler());
         ServletHolder gateway = new ServletHolder("gateway", GatewayServlet.class);
         gateway.setAsyncSupported(true);
         gateway.setInitOrder(1);
@@ -81,6 +83,7 @@ public final class StandaloneServer {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addFilter(filterHolder(gate), "/api/*", EnumSet.of(DispatcherType.REQUEST));
+        context.setErrorHandler(new JsonErrorHandler());
         context.addServlet(DemoServlet.class, "/api/*");
         context.addServlet(DemoServlet.class, "/public/*");
         context.addServlet(HealthServlet.class, "/health");
