@@ -10,10 +10,19 @@ final class BenchRequest implements jakarta.servlet.http.HttpServletRequest {
     final String uri;
     final String remoteAddr;
 
+    /** The client's certificate chain (the servlet attribute), or {@code null}. */
+    final Object certificates;
+
     BenchRequest(String authorization, String uri, String remoteAddr) {
+        this(authorization, uri, remoteAddr, null);
+    }
+
+    /** A request with no {@code Authorization} header (when {@code authorization} is null) and a client certificate chain. */
+    BenchRequest(String authorization, String uri, String remoteAddr, Object certificates) {
         this.authorization = authorization;
         this.uri = uri;
         this.remoteAddr = remoteAddr;
+        this.certificates = certificates;
     }
 
     private static boolean name(String a, String b) {
@@ -42,7 +51,7 @@ final class BenchRequest implements jakarta.servlet.http.HttpServletRequest {
 
     @Override
     public java.util.Enumeration<java.lang.String> getHeaders(java.lang.String a0) {
-        return name(a0, "Authorization") ? java.util.Collections.enumeration(java.util.List.of(authorization)) : java.util.Collections.emptyEnumeration();
+        return name(a0, "Authorization") && authorization != null ? java.util.Collections.enumeration(java.util.List.of(authorization)) : java.util.Collections.emptyEnumeration();
     }
 
     @Override
@@ -175,7 +184,7 @@ final class BenchRequest implements jakarta.servlet.http.HttpServletRequest {
 
     @Override
     public java.lang.Object getAttribute(java.lang.String a0) {
-        return null;
+        return "jakarta.servlet.request.X509Certificate".equals(a0) ? certificates : null;
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.key.KeyPart;
 import dev.sessiongate.key.UserKey;
 import dev.sessiongate.key.UserKeyDeriver;
+import dev.sessiongate.testing.TestPki;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -13,6 +14,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +49,8 @@ public class HitPathBenchmark {
 
     private SessionGate gate;
     private BenchRequest[] requests;
+    /** The same users, each by a client certificate and no Authorization header ({@code auth.client-cert}). */
+    private BenchRequest[] certificateRequests;
     private final BenchResponse response = new BenchResponse();
     private UserKeyDeriver deriver;
     private byte[][] credentials;
@@ -108,13 +113,31 @@ public class HitPathBenchmark {
         }
         Files.writeString(users, lines);
         users.toFile().deleteOnExit();
+        TestPki.Issued ca = TestPki.ca("CN=Bench CA");
+        StringBuilder map = new StringBuilder();
+        certificateRequests = new BenchRequest[USERS];
+        for (int i = 0; i < USERS; i++) {
+            TestPki.Issued client = TestPki.client(ca, "CN=user" + i, Duration.ofDays(1));
+            map.append("subject:CN=user").append(i).append(" = user").append(i).append('\n');
+            certificateRequests[i] = new BenchRequest(null, "/api/bench/orders", "192.0.2.10",
+                    new X509Certificate[] {client.certificate(), ca.certificate()});
+        }
+        Path mapFile = Files.writeString(Files.createTempFile("bench-certs", ".map"), map);
+        Path caFile = TestPki.writePem(Files.createTempFile("bench-ca", ".pem"), ca);
+        mapFile.toFile().deleteOnExit();
+        caFile.toFile().deleteOnExit();
         gate = SessionGate.builder()
                 .set("key.secret", "bench-secret-0123456789abcdef")
                 .set("users.file", users.toString())
+                .set("auth.client-cert", mapFile.toString())
+                .set("auth.client-ca", caFile.toString())
                 .build();
         Client warm = new Client();
         warm.app.blackhole = new Blackhole("Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
         for (BenchRequest request : requests) {
+            gate.doFilter(request, response, warm.app);
+        }
+        for (BenchRequest request : certificateRequests) {
             gate.doFilter(request, response, warm.app);
         }
         deriver = new UserKeyDeriver(Secret.of("bench-secret-0123456789abcdef"),
@@ -124,6 +147,12 @@ public class HitPathBenchmark {
     @Benchmark
     public void hitPath(Client client) throws IOException, ServletException {
         gate.doFilter(requests[client.user()], response, client.app);
+    }
+
+    /** The hit path of a request authenticated by its client certificate: fingerprint (remembered), key, lookup. */
+    @Benchmark
+    public void certificateHitPath(Client client) throws IOException, ServletException {
+        gate.doFilter(certificateRequests[client.user()], response, client.app);
     }
 
     @Benchmark

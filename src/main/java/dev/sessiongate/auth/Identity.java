@@ -20,6 +20,7 @@ public record Identity(String name, Set<String> groups, String credentialTag) im
     }
 
     private static final String TOKEN_TAG = "token:";
+    private static final String CERTIFICATE_TAG = "cert:";
     private static final Interner<Identity> IN_USE = Interner.newWeakInterner();
 
     /**
@@ -34,6 +35,20 @@ public record Identity(String name, Set<String> groups, String credentialTag) im
     /** The identity of a request that presented the API token {@code tokenId} of {@code user}. */
     public static Identity ofToken(String user, String tokenId) {
         return new Identity(user, Set.of(), TOKEN_TAG + tokenId);
+    }
+
+    /**
+     * The identity of a client certificate mapped to {@code user} ({@code auth.client-cert}).
+     *
+     * @param fingerprint the certificate's SHA-256 in hex
+     */
+    public static Identity ofCertificate(String user, Set<String> groups, String fingerprint) {
+        return new Identity(user, groups, CERTIFICATE_TAG + fingerprint);
+    }
+
+    /** The SHA-256 (hex) of the client certificate behind this identity, or {@code null} if there was none. */
+    public String certificateFingerprint() {
+        return credentialTag.startsWith(CERTIFICATE_TAG) ? credentialTag.substring(CERTIFICATE_TAG.length()) : null;
     }
 
     /** The id of the API token behind this identity, or {@code null} if a password was checked. */

@@ -11,7 +11,8 @@ public final class ConfigException extends RuntimeException {
         super(message);
     }
 
-    static ConfigException badValue(String key, String value, String why) {
+    /** "invalid configuration: KEY=VALUE: WHY", the value redacted for secret keys. */
+    public static ConfigException badValue(String key, String value, String why) {
         return new ConfigException("invalid configuration: " + key + "=" + printable(key, value) + ": " + why);
     }
 

@@ -49,6 +49,9 @@ final class ConfigKeys {
             Map.entry("auth.delegate-url", ""),
             Map.entry("auth.container-realm", "false"),
             Map.entry("auth.delegate-timeout", "5s"),
+            Map.entry("auth.client-cert", ""),
+            Map.entry("auth.client-ca", ""),
+            Map.entry("auth.client-crl", ""),
             Map.entry("auth.max-failures", "5"),
             Map.entry("auth.failure-window", "5m"),
             Map.entry("auth.threads", String.valueOf(Runtime.getRuntime().availableProcessors())),
@@ -61,7 +64,14 @@ final class ConfigKeys {
             Map.entry("upstream.forward-authorization", "true"),
             Map.entry("store.redis-uri", ""),
             Map.entry("store.timeout", "500ms"),
-            Map.entry("node.name", "")));
+            Map.entry("node.name", ""),
+            Map.entry("tls.cert", ""),
+            Map.entry("tls.key", ""),
+            Map.entry("tls.keystore", ""),
+            Map.entry("tls.keystore-password", ""),
+            Map.entry("tls.client-auth", "none"),
+            Map.entry("tls.client-ca", ""),
+            Map.entry("tls.redirect-port", "")));
 
     private ConfigKeys() {
     }

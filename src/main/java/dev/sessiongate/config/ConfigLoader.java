@@ -164,12 +164,39 @@ public final class ConfigLoader {
                 r.bool("auth.container-realm"),
                 r.httpUrl("auth.delegate-url"),
                 r.duration("auth.delegate-timeout"),
+                clientCert(r, settings),
                 r.writableFile("tokens.file"),
                 r.secret("admin.token"),
                 upstream(r, settings),
                 cluster(r, settings),
                 node(settings),
-                r.durationUpTo("warmup", Duration.ofMinutes(1)));
+                r.durationUpTo("warmup", Duration.ofMinutes(1)),
+                tls(r, settings));
+    }
+
+    /**
+     * {@code auth.client-cert} with its CA bundle: {@code auth.client-ca}, else the standalone's
+     * {@code tls.client-ca}. Never without one: the container
+     * may accept certificates it did not check (Tomcat's {@code optional_no_ca}).
+     */
+    private static GateConfig.ClientCert clientCert(Settings r, Map<String, String> settings) {
+        Path map = r.readableFile("auth.client-cert");
+        if (map == null) {
+            for (String key : List.of("auth.client-ca", "auth.client-crl")) {
+                if (!settings.get(key).isEmpty()) {
+                    throw ConfigException.badValue(key, settings.get(key), "only used with auth.client-cert; set that too");
+                }
+            }
+            return null;
+        }
+        String caKey = settings.get("auth.client-ca").isEmpty()
+                && !settings.get("tls.client-ca").isEmpty() ? "tls.client-ca" : "auth.client-ca";
+        Path ca = r.readableFile(caKey);
+        if (ca == null) {
+            throw ConfigException.badValue("auth.client-cert", settings.get("auth.client-cert"),
+                    "needs auth.client-ca (or, on the standalone, tls.client-ca): the PEM bundle of the CAs that issue partner certificates");
+        }
+        return new GateConfig.ClientCert(map, ca, r.readableFile("auth.client-crl"));
     }
 
     private static GateConfig.Cluster cluster(Settings r, Map<String, String> settings) {
@@ -237,6 +264,55 @@ public final class ConfigLoader {
         }
         return new GateConfig.Upstream(uri, r.duration("upstream.connect-timeout"), r.duration("upstream.timeout"),
                 r.bool("upstream.pass-cookies"), r.bool("upstream.forward-authorization"));
+    }
+
+    /**
+     * {@code tls.*}, or {@code null} when neither PEM files nor a key store are set; every other
+     * {@code tls.} key then stops start-up, so that no one believes a port is HTTPS when it is not.
+     */
+    private static GateConfig.Tls tls(Settings r, Map<String, String> settings) {
+        boolean pem = !settings.get("tls.cert").isEmpty() || !settings.get("tls.key").isEmpty();
+        boolean keyStore = !settings.get("tls.keystore").isEmpty();
+        GateConfig.ClientAuth clientAuth = r.clientAuth();
+        if (!pem && !keyStore) {
+            for (String key : List.of("tls.keystore-password", "tls.client-ca", "tls.redirect-port", "tls.client-auth")) {
+                if (!settings.get(key).isEmpty() && !(key.equals("tls.client-auth") && clientAuth == GateConfig.ClientAuth.NONE)) {
+                    throw ConfigException.badValue(key, settings.get(key), "needs tls.cert and tls.key, or tls.keystore");
+                }
+            }
+            return null;
+        }
+        if (pem && keyStore) {
+            throw ConfigException.badValue("tls.keystore", settings.get("tls.keystore"),
+                    "set tls.cert and tls.key, or tls.keystore, not both");
+        }
+        for (String[] pair : new String[][] {{"tls.cert", "tls.key"}, {"tls.key", "tls.cert"}}) {
+            if (pem && settings.get(pair[1]).isEmpty()) {
+                throw ConfigException.badValue(pair[0], settings.get(pair[0]), pair[1] + " is missing: set both");
+            }
+        }
+        if (keyStore && settings.get("tls.keystore-password").isEmpty()) {
+            throw ConfigException.badValue("tls.keystore", settings.get("tls.keystore"), "tls.keystore-password is missing");
+        }
+        if (pem && !settings.get("tls.keystore-password").isEmpty()) {
+            throw ConfigException.badValue("tls.keystore-password", "", "belongs to tls.keystore; PEM keys must not be encrypted");
+        }
+        if (clientAuth != GateConfig.ClientAuth.NONE && settings.get("tls.client-ca").isEmpty()) {
+            // Without a CA of its own, Java would trust every public CA for client certificates.
+            throw ConfigException.badValue("tls.client-auth", settings.get("tls.client-auth"),
+                    "needs tls.client-ca, the PEM bundle of the CAs that issue client certificates");
+        }
+        int redirectPort = -1;
+        if (!settings.get("tls.redirect-port").isEmpty()) {
+            redirectPort = r.integer("tls.redirect-port", 0, 65535);
+            if (redirectPort != 0 && redirectPort == r.integer("port", 0, 65535)) {
+                throw ConfigException.badValue("tls.redirect-port", settings.get("tls.redirect-port"),
+                        "must differ from port, which serves HTTPS");
+            }
+        }
+        String password = settings.get("tls.keystore-password");
+        return new GateConfig.Tls(r.readableFile("tls.cert"), r.readableFile("tls.key"), r.readableFile("tls.keystore"),
+                password.isEmpty() ? null : Secret.of(password), clientAuth, r.readableFile("tls.client-ca"), redirectPort);
     }
 
     private static boolean isBlank(String s) {

@@ -44,12 +44,14 @@ import java.util.Set;
  * @param containerRealm     {@code auth.container-realm}: the hosting container checks passwords
  * @param delegateUrl        {@code auth.delegate-url}: the service that checks passwords, or {@code null}
  * @param delegateTimeout    how long the delegate may take
+ * @param clientCert         partner certificates ({@code auth.client-cert}), or {@code null}
  * @param tokensFile         where API tokens are kept (hashes only), or {@code null}: in memory
  * @param adminToken         the bearer token of the admin API, or {@code null}: admin off
  * @param upstream           where gateway mode forwards to, or {@code null} without {@code upstream.url}
  * @param cluster            the Redis store shared by the nodes, or {@code null} without {@code store.redis-uri}
  * @param node               this node's name in the admin API ({@code node.name}, default host:port)
  * @param warmup             how long the standalone runs its request path before it serves (0: not at all)
+ * @param tls                the standalone's HTTPS, or {@code null}: {@code port} serves plain HTTP (and h2c)
  */
 public record GateConfig(
         String realm,
@@ -83,12 +85,14 @@ public record GateConfig(
         boolean containerRealm,
         URI delegateUrl,
         Duration delegateTimeout,
+        ClientCert clientCert,
         Path tokensFile,
         Secret adminToken,
         Upstream upstream,
         Cluster cluster,
         String node,
-        Duration warmup) {
+        Duration warmup,
+        Tls tls) {
 
     /**
      * The LDAP authenticator's settings ({@code ldap.*}).
@@ -109,6 +113,17 @@ public record GateConfig(
     public record Ldap(URI url, String userDnPattern, String searchBase, String searchFilter, String bindDn,
                        Secret bindPassword, String groupSearchBase, String groupFilter, boolean startTls,
                        Path trustStore, Secret trustStorePassword, Duration timeout) {
+    }
+
+    /**
+     * Partner certificates: who a request without an {@code Authorization} header is, by the
+     * client certificate the container received.
+     *
+     * @param mapFile {@code auth.client-cert}: certificate subjects and SANs → user names
+     * @param caFile  {@code auth.client-ca} (else {@code tls.client-ca}): the CAs whose certificates are accepted (PEM)
+     * @param crlFile {@code auth.client-crl}: the CAs' revocation lists (PEM or DER), or {@code null}
+     */
+    public record ClientCert(Path mapFile, Path caFile, Path crlFile) {
     }
 
     /**
@@ -142,6 +157,29 @@ public record GateConfig(
             return "Cluster[" + where() + " timeout=" + timeout + "]";
         }
     }
+
+    /**
+     * The standalone's HTTPS ({@code tls.*}): the key and certificate chain from PEM files or from
+     * a PKCS12 key store, exactly one of the two.
+     *
+     * @param cert             {@code tls.cert}: PEM certificate chain, the server's first, or {@code null}
+     * @param key              {@code tls.key}: its PEM private key (PKCS#1, PKCS#8 or SEC1 EC), or {@code null}
+     * @param keyStore         {@code tls.keystore}: a PKCS12 key store instead, or {@code null}
+     * @param keyStorePassword {@code tls.keystore-password}, or {@code null} with PEM files
+     * @param clientAuth       {@code tls.client-auth}: whether clients are asked for a certificate
+     * @param clientCa         {@code tls.client-ca}: PEM bundle of the CAs client certificates must chain to
+     * @param redirectPort     {@code tls.redirect-port}: a plain HTTP port that redirects to HTTPS, or -1 for none
+     */
+    public record Tls(Path cert, Path key, Path keyStore, Secret keyStorePassword, ClientAuth clientAuth,
+                      Path clientCa, int redirectPort) {
+        /** The files whose change reloads the server's certificate. */
+        public List<Path> watched() {
+            return keyStore != null ? List.of(keyStore) : List.of(cert, key);
+        }
+    }
+
+    /** {@code tls.client-auth}: {@code none}, {@code want} (asked, optional) or {@code need} (required). */
+    public enum ClientAuth { NONE, WANT, NEED }
 
     public GateConfig {
         keyParts = List.copyOf(keyParts);

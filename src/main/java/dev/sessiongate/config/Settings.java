@@ -119,6 +119,16 @@ final class Settings {
         }
     }
 
+    GateConfig.ClientAuth clientAuth() {
+        String value = settings.get("tls.client-auth");
+        switch (value.toLowerCase(Locale.ROOT)) {
+            case "none": return GateConfig.ClientAuth.NONE;
+            case "want": return GateConfig.ClientAuth.WANT;
+            case "need": return GateConfig.ClientAuth.NEED;
+            default: throw ConfigException.badValue("tls.client-auth", value, "must be none, want or need");
+        }
+    }
+
     boolean bool(String key) {
         String value = settings.get(key);
         switch (value.toLowerCase(Locale.ROOT)) {

@@ -53,15 +53,38 @@ public final class FailureResponder {
         response.setHeader("Cache-Control", "no-store");
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
+        byte[] bytes = json(rejection.status(), rejection.code(), detail != null ? detail : rejection.message(), supportId);
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    /**
+     * Writes the answer to an error that the container found ({@link ContainerErrors}): status,
+     * {@code Cache-Control: no-store} and the JSON body, unless the response is already committed.
+     */
+    public static void respondToContainerError(HttpServletResponse response, int status) throws IOException {
+        if (response.isCommitted()) {
+            return;
+        }
+        response.resetBuffer();
+        response.setStatus(status);
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        byte[] bytes = ContainerErrors.body(status);
+        response.setContentLength(bytes.length);
+        response.getOutputStream().write(bytes);
+    }
+
+    /** The JSON body of every error answer; {@code message} and {@code supportId} are never client input. */
+    static byte[] json(int status, String code, String message, String supportId) {
         StringBuilder body = new StringBuilder(160)
-                .append("{\"status\":").append(rejection.status())
-                .append(",\"error\":\"").append(rejection.code())
-                .append("\",\"message\":\"").append(detail != null ? detail : rejection.message()).append('"');
+                .append("{\"status\":").append(status)
+                .append(",\"error\":\"").append(code)
+                .append("\",\"message\":\"").append(message).append('"');
         if (supportId != null) {
             body.append(",\"supportId\":\"").append(supportId).append('"');
         }
-        byte[] bytes = body.append("}\n").toString().getBytes(StandardCharsets.UTF_8);
-        response.setContentLength(bytes.length);
-        response.getOutputStream().write(bytes);
+        return body.append("}\n").toString().getBytes(StandardCharsets.UTF_8);
     }
 }

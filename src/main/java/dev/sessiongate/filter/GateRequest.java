@@ -83,7 +83,11 @@ final class GateRequest extends HttpServletRequestWrapper {
 
     @Override
     public String getAuthType() {
-        return session.identity().tokenId() == null ? BASIC_AUTH : "Bearer";
+        Identity identity = session.identity();
+        if (identity.certificateFingerprint() != null) {
+            return CLIENT_CERT_AUTH;
+        }
+        return identity.tokenId() == null ? BASIC_AUTH : "Bearer";
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.sessiongate.auth.LoginRefusedException;
 import dev.sessiongate.auth.Password;
 import dev.sessiongate.auth.PasswordChecks;
 import dev.sessiongate.auth.StoreHealth;
+import dev.sessiongate.auth.cert.ClientCertificates;
 import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.config.Secret;
 import dev.sessiongate.hook.ResponseHook;
@@ -33,6 +34,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Enumeration;
 import java.util.Optional;
@@ -44,6 +46,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiPredicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +70,9 @@ final class Gatekeeper {
     private final PasswordChecks passwordChecks;
     private final ApiTokens tokens;
     private final ContainerRealm containerRealm;
+    /** Logins by client certificate, or {@code null} without {@code auth.client-cert}. */
+    private final CertificateLogin certificates;
+    private final BiPredicate<X509Certificate[], Identity> certificateValidation;
     private final SessionLimits limits;
     private final AccessPolicy policy;
     private final ResponseNotifier notifier;
@@ -84,7 +91,8 @@ final class Gatekeeper {
     private final Set<Runnable> inTarpit = ConcurrentHashMap.newKeySet();
 
     Gatekeeper(GateConfig config, Secret keySecret, Authenticator authenticator, AccessPolicy policy,
-               ResponseHook hook, SessionStore store, GateStats stats, ApiTokens tokens, Ticker ticker) {
+               ResponseHook hook, SessionStore store, GateStats stats, ApiTokens tokens, Ticker ticker,
+               ClientCertificates clientCertificates) {
         this.config = config;
         this.deriver = new UserKeyDeriver(keySecret, config.keyParts());
         this.clientIps = new ClientIpResolver(config.trustedProxies(), config.clientIpHeader());
@@ -98,10 +106,13 @@ final class Gatekeeper {
                 config.authTimeout(), config.maxFailures(), config.failureWindow(), ticker, storeHealth);
         this.containerRealm = config.containerRealm() ? new ContainerRealm(config.requireGroups()) : null;
         this.tokens = tokens;
+        this.certificates = clientCertificates == null ? null : new CertificateLogin(clientCertificates, config, ticker);
+        this.certificateValidation = certificates == null ? null : certificates::validate;
+        // A certificate's session is checked with its request's chain (see handle); never here.
         this.revalidator = new Revalidator(identity -> identity.tokenId() != null
                 ? tokens.isLive(identity.tokenId()) && storeHealth.failures(() -> tokenUserExists(identity.name()))
-                : storeHealth.failures(() -> authenticator.validate(identity)), store,
-                config.revalidateAfter(), ticker);
+                : identity.certificateFingerprint() == null && storeHealth.failures(() -> authenticator.validate(identity)),
+                store, config.revalidateAfter(), ticker);
         this.policy = policy;
         this.notifier = new ResponseNotifier(hook);
         this.responder = new FailureResponder(config.realm());
@@ -120,10 +131,18 @@ final class Gatekeeper {
         long start = System.nanoTime();
         String clientIp = clientIps.resolve(request);
         BasicCredentials credentials = null;
+        X509Certificate[] certificateChain = null;
         Session session;
         try {
             String authorization = authorization(request);
-            if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            if (authorization == null) {
+                // No Authorization header: the client certificate, if one is mapped, is the credential.
+                certificateChain = certificates == null ? null : CertificateLogin.chainOf(request);
+                if (certificateChain == null) {
+                    throw new RejectedException(Rejection.MISSING_CREDENTIALS, null);
+                }
+                session = certificateSession(certificateChain, clientIp, request);
+            } else if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 session = tokenSession(authorization.substring(7).trim(), clientIp);
             } else {
                 credentials = BasicCredentials.parse(authorization);
@@ -145,7 +164,9 @@ final class Gatekeeper {
         }
         long now = ticker.read();
         boolean isNew = session.touch(now) == 1;
-        if (!isNew) {
+        if (!isNew && certificateChain != null) {
+            revalidator.maybeRevalidate(session, now, certificateChain, certificateValidation);
+        } else if (!isNew) {
             revalidator.maybeRevalidate(session, now);
         }
         GateRequest wrapped = new GateRequest(request, session, clientIp, isNew, this);
@@ -194,11 +215,11 @@ final class Gatekeeper {
         }
     }
 
-    /** The one {@code Authorization} header. */
+    /** The one {@code Authorization} header, or {@code null} when there is none. */
     private static String authorization(HttpServletRequest request) {
         Enumeration<String> headers = request.getHeaders("Authorization");
         if (headers == null || !headers.hasMoreElements()) {
-            throw new RejectedException(Rejection.MISSING_CREDENTIALS, null);
+            return null;
         }
         String header = headers.nextElement();
         if (headers.hasMoreElements()) {
@@ -241,14 +262,46 @@ final class Gatekeeper {
     }
 
     private Session open(BasicCredentials credentials, String clientIp, HttpServletRequest request) {
-        String path;
+        String path = path(request);
+        UserKey key = deriver.derive(credentials.bytes(), credentials.colon(), clientIp, path, request);
+        return sessions.obtain(key, () -> authenticate(key, credentials, clientIp, request));
+    }
+
+    private static String path(HttpServletRequest request) {
         try {
-            path = PathNormalizer.normalize(request.getRequestURI());
+            return PathNormalizer.normalize(request.getRequestURI());
         } catch (IllegalArgumentException e) {
             throw new RejectedException(Rejection.BAD_PATH, null);
         }
-        UserKey key = deriver.derive(credentials.bytes(), credentials.colon(), clientIp, path, request);
-        return sessions.obtain(key, () -> authenticate(key, credentials, clientIp, request));
+    }
+
+    /**
+     * The session of a request with no {@code Authorization} header and a client certificate:
+     * keyed by the certificate's fingerprint, client IP and path; on a miss, one check of the chain
+     * and the mapping, then the access policy as for Basic.
+     */
+    private Session certificateSession(X509Certificate[] chain, String clientIp, HttpServletRequest request) {
+        String path = path(request);
+        byte[] fingerprint = certificates.fingerprint(chain[0]);
+        UserKey key = deriver.deriveForCertificate(fingerprint, clientIp, path, request);
+        return sessions.obtain(key, () -> {
+            String label = CertificateLogin.label(fingerprint);
+            long start = System.nanoTime();
+            ClientCertificates.Outcome outcome = checked(label, clientIp,
+                    () -> certificates.check(chain, fingerprint, clientIp));
+            long nanos = System.nanoTime() - start;
+            stats.countAuthentication(outcome.identity() == null, nanos);
+            if (outcome.identity() == null) {
+                if (failures.first("client_cert_refused " + clientIp)) {
+                    LOG.info("event=client_cert_refused reason={} clientIp={} subject={} serial={} certificate={} checkMicros={}",
+                            outcome.problem(), clientIp, Logfmt.value(chain[0].getSubjectX500Principal().getName()),
+                            chain[0].getSerialNumber().toString(16), label, nanos / 1000);
+                }
+                throw new RejectedException(outcome.rejected() ? Rejection.CERTIFICATE_REJECTED
+                        : Rejection.CERTIFICATE_NOT_MAPPED, null);
+            }
+            return admit(key, outcome.identity(), clientIp, nanos / 1000, " auth=client-cert certificate=" + label);
+        });
     }
 
     /** The cache miss: one password check and the access policy, then a new session. */
@@ -257,8 +310,28 @@ final class Gatekeeper {
         long start = System.nanoTime();
         Optional<Identity> identity;
         try (Password password = credentials.password()) {
-            identity = containerRealm == null ? passwordChecks.check(user, password, clientIp)
-                    : passwordChecks.check(user, password, clientIp, containerRealm.forRequest(request));
+            identity = checked(user, clientIp, () -> containerRealm == null ? passwordChecks.check(user, password, clientIp)
+                    : passwordChecks.check(user, password, clientIp, containerRealm.forRequest(request)));
+        }
+        long nanos = System.nanoTime() - start;
+        long micros = nanos / 1000;
+        stats.countAuthentication(identity.isEmpty(), nanos);
+        if (identity.isEmpty()) {
+            if (failures.first("auth_failed " + clientIp)) {
+                LOG.info("event=auth_failed user={} clientIp={} checkMicros={}", Logfmt.value(user), clientIp, micros);
+            }
+            throw new RejectedException(Rejection.INVALID_CREDENTIALS, null);
+        }
+        return admit(key, identity.get(), clientIp, micros, "");
+    }
+
+    /**
+     * Runs a credential check, turning a throttled client, a full pool and an unavailable or
+     * failing store into their rejections.
+     */
+    private <T> T checked(String user, String clientIp, Supplier<T> check) {
+        try {
+            return check.get();
         } catch (LoginRefusedException e) {
             if (e.throttled()) {
                 stats.countThrottled();
@@ -282,19 +355,14 @@ final class Gatekeeper {
             LOG.error("event=auth_error user={} clientIp={}", Logfmt.value(user), clientIp, e);
             throw new RejectedException(Rejection.AUTHENTICATION_UNAVAILABLE, null);
         }
-        long nanos = System.nanoTime() - start;
-        long micros = nanos / 1000;
-        stats.countAuthentication(identity.isEmpty(), nanos);
-        if (identity.isEmpty()) {
-            if (failures.first("auth_failed " + clientIp)) {
-                LOG.info("event=auth_failed user={} clientIp={} checkMicros={}", Logfmt.value(user), clientIp, micros);
-            }
-            throw new RejectedException(Rejection.INVALID_CREDENTIALS, null);
-        }
+    }
+
+    /** After a good check: the access policy and the session limits, then a new session. */
+    private Session admit(UserKey key, Identity identity, String clientIp, long micros, String how) {
         // From here on the user is who the authenticator vouches for, not what the client typed:
         // a directory lets ALICE and " alice" in as alice, and they must be one user to all below.
-        String name = identity.get().name();
-        String denial = policy.denialReason(identity.get());
+        String name = identity.name();
+        String denial = policy.denialReason(identity);
         if (denial != null) {
             String supportId = Long.toUnsignedString(ThreadLocalRandom.current().nextLong() >>> 1, 10);
             LOG.warn("event=access_denied supportId={} user={} clientIp={} reason={}", supportId, Logfmt.value(name), clientIp,
@@ -304,9 +372,9 @@ final class Gatekeeper {
         if (!limits.admit(name, clientIp)) {
             throw new RejectedException(Rejection.SESSION_LIMIT, null, null, 60);
         }
-        Session session = new Session(key, identity.get().shared(), clientIp, System.currentTimeMillis(), ticker.read());
-        LOG.info("event=session_created user={} clientIp={} sessionId={} key={} checkMicros={}",
-                Logfmt.value(name), clientIp, session.id(), key.tag(), micros);
+        Session session = new Session(key, identity.shared(), clientIp, System.currentTimeMillis(), ticker.read());
+        LOG.info("event=session_created user={} clientIp={} sessionId={} key={} checkMicros={}{}",
+                Logfmt.value(name), clientIp, session.id(), key.tag(), micros, how);
         return session;
     }
 
@@ -329,6 +397,9 @@ final class Gatekeeper {
         }
         revalidator.close();
         passwordChecks.close();
+        if (certificates != null) {
+            certificates.close();
+        }
         failures.flush();
         notifier.close();
         store.close();
@@ -343,7 +414,7 @@ final class Gatekeeper {
 
     /** Why new logins cannot succeed now, or {@code null}: the authenticator's last question failed. */
     String authenticatorProblem() {
-        return storeHealth.failing() ? "authenticator unavailable" : null;
+        return storeHealth.failing() || (certificates != null && certificates.failing()) ? "authenticator unavailable" : null;
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.sessiongate.auth.DelegatedAuthenticator;
 import dev.sessiongate.auth.ldap.LdapAuthenticator;
 import dev.sessiongate.auth.GroupPolicy;
 import dev.sessiongate.auth.Identity;
+import dev.sessiongate.auth.cert.ClientCertificates;
 import dev.sessiongate.auth.htpasswd.HtpasswdAuthenticator;
 import dev.sessiongate.cluster.ClusterSecret;
 import dev.sessiongate.cluster.RedisLink;
@@ -40,6 +41,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -236,6 +238,24 @@ public final class SessionGate implements Filter {
         return gate.config();
     }
 
+    /** With {@code auth.client-cert} and no password store: only certificates log in, every password is wrong. */
+    private static final Authenticator NO_PASSWORDS = new Authenticator() {
+        @Override
+        public Optional<Identity> authenticate(String user, dev.sessiongate.auth.Password password) {
+            return Optional.empty();
+        }
+
+        @Override
+        public boolean validate(Identity identity) {
+            return false;
+        }
+
+        @Override
+        public Optional<Identity> lookup(String user) {
+            return Optional.empty();
+        }
+    };
+
     /**
      * Configures a {@link SessionGate} in code. Settings use the keys of the properties file;
      * the authenticator, access policy, response hook and clock can be replaced.
@@ -248,6 +268,7 @@ public final class SessionGate implements Filter {
         private AccessPolicy accessPolicy;
         private ResponseHook responseHook;
         private Ticker ticker = Ticker.systemTicker();
+        private Clock clock = Clock.systemUTC();
 
         private Builder() {
         }
@@ -294,6 +315,12 @@ public final class SessionGate implements Filter {
             return this;
         }
 
+        /** The wall clock that client certificates and CRLs are checked against; tests pass a fake one. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
         /**
          * The filter, configured.
          *
@@ -311,7 +338,7 @@ public final class SessionGate implements Filter {
                     cfg.maxLifetime(), ticker, stats);
             if (cfg.cluster() == null) {
                 return new Gatekeeper(cfg, cfg.keySecret(), authenticator(cfg), policy(cfg), hook, local, stats,
-                        tokens(cfg.tokensFile()), ticker);
+                        tokens(cfg.tokensFile()), ticker, clientCertificates(cfg));
             }
             RedisLink redis = RedisLink.connect(cfg.cluster());
             try {
@@ -323,13 +350,26 @@ public final class SessionGate implements Filter {
                 SessionStore store = new RedisSessionStore(redis, local, ticker, cfg.node(), cfg.idleTimeout(),
                         cfg.maxLifetime(), cfg.cluster().timeout(), flushEvery);
                 return new Gatekeeper(cfg, secret, authenticator(cfg), policy(cfg), hook, store, stats, tokens,
-                        ticker);
+                        ticker, clientCertificates(cfg));
             } catch (IOException e) {
                 redis.close();
                 throw new ConfigException("store.redis-uri: the cluster's API tokens cannot be read: " + e.getMessage());
             } catch (RuntimeException e) {
                 redis.close();
                 throw e;
+            }
+        }
+
+        private ClientCertificates clientCertificates(GateConfig cfg) {
+            GateConfig.ClientCert files = cfg.clientCert();
+            if (files == null) {
+                return null;
+            }
+            try {
+                return new ClientCertificates(files.mapFile(), files.caFile(), files.crlFile(), cfg.groupsFile(), clock);
+            } catch (IOException | UncheckedIOException e) {
+                throw new ConfigException("invalid configuration: auth.client-cert=" + files.mapFile()
+                        + ": cannot read it, its CA bundle or its CRL file (" + e.getMessage() + ")");
             }
         }
 
@@ -365,9 +405,12 @@ public final class SessionGate implements Filter {
             if (cfg.delegateUrl() != null) {
                 return new DelegatedAuthenticator(cfg.delegateUrl(), cfg.delegateTimeout());
             }
+            if (cfg.usersFile() == null && cfg.clientCert() != null) {
+                return NO_PASSWORDS;
+            }
             if (cfg.usersFile() == null) {
                 throw new ConfigException("no authenticator configured: set users.file to an htpasswd file, "
-                        + "ldap.url, auth.delegate-url or auth.container-realm=true");
+                        + "ldap.url, auth.delegate-url, auth.container-realm=true or auth.client-cert");
             }
             try {
                 return new HtpasswdAuthenticator(cfg.usersFile(), cfg.groupsFile());

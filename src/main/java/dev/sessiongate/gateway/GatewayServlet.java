@@ -42,6 +42,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,13 +74,15 @@ public final class GatewayServlet extends ProxyServlet {
     private transient FailureResponder failures;
     /** Asked only whether the TCP peer is a trusted proxy: one answer for the filter and the gateway. */
     private transient ClientIpResolver proxies;
-    /** The upstream URL without a trailing slash, for rewriting {@code Location}. */
+    /** The upstream URL without a trailing slash, for the log. */
     private transient String upstreamBase;
     /** {@code scheme://host:port} of the upstream, parsed once. */
     private transient URI upstreamOrigin;
     private transient String upstreamOriginText;
     /** The upstream URL's raw path without a trailing slash; the client's path is appended to it. */
     private transient String upstreamBasePath;
+    /** Maps {@code Location}, {@code Content-Location} and the client's copy of {@code Set-Cookie} to the gateway. */
+    private transient ResponseHeaderRewriter rewriter;
 
     @Override
     public void init(ServletConfig config) throws ServletException {
@@ -105,6 +108,7 @@ public final class GatewayServlet extends ProxyServlet {
         upstreamOrigin = URI.create(upstreamOriginText);
         String basePath = url.getRawPath() == null ? "" : url.getRawPath();
         upstreamBasePath = basePath.endsWith("/") ? basePath.substring(0, basePath.length() - 1) : basePath;
+        rewriter = new ResponseHeaderRewriter(url);
         // AbstractProxyServlet reads its settings from init-parameters; these come from our configuration.
         // In Jetty the client shares the server's thread pool ("-"); Tomcat offers none, so it gets its own.
         boolean jetty = context.getAttribute("org.eclipse.jetty.server.Executor") != null;
@@ -253,8 +257,9 @@ public final class GatewayServlet extends ProxyServlet {
     }
 
     /**
-     * The URI by which the cookie jar matches and stores cookies of {@code proxyRequest}: the
-     * upstream's origin and the request's path. Not {@code proxyRequest.getURI()}, which is
+     * The URI by which the cookie jar matches and stores cookies of {@code proxyRequest}, and
+     * against which a relative {@code Location} of its answer is resolved: the upstream's origin
+     * and the request's path. Not {@code proxyRequest.getURI()}, which is
      * {@code null} when the query is no valid URI; the path is one, but for non-ASCII bytes,
      * escaped here as the client would have escaped them.
      */
@@ -300,6 +305,7 @@ public final class GatewayServlet extends ProxyServlet {
             }
             // Jetty drops it as hop-by-hop; said here too, so no upgrade of Jetty can let a proxy's password through.
             headers.remove(HttpHeader.PROXY_AUTHORIZATION);
+            headers.remove(HttpHeader.EXPECT); // answered here: see expects100Continue
             if (cookies != null) {
                 headers.put(HttpHeader.COOKIE, cookies);
             }
@@ -345,6 +351,19 @@ public final class GatewayServlet extends ProxyServlet {
     }
 
 
+    /**
+     * {@code Expect: 100-continue} is the gateway's to answer, as nginx does, never the
+     * upstream's: the filter has authenticated the request by now (a failure was a final answer,
+     * the body unread), and the container sends {@code 100 Continue} when the body is first read,
+     * that is as it is forwarded. The upstream gets no {@code Expect} (see {@link #addProxyHeaders}),
+     * so Jetty's proxy does not wait for an upstream's {@code 100}, which one that ignores
+     * {@code Expect} never sends: the client had waited {@code upstream.timeout} for a {@code 504}.
+     */
+    @Override
+    protected boolean expects100Continue(HttpServletRequest request) {
+        return false;
+    }
+
     /** The client's body, read into buffers of the client's pool: Jetty's default allocates a new one per request. */
     @Override
     protected Request.Content proxyRequestContent(HttpServletRequest request, HttpServletResponse response,
@@ -389,6 +408,32 @@ public final class GatewayServlet extends ProxyServlet {
         super.sendProxyRequest(clientRequest, proxyResponse, proxyRequest);
     }
 
+    /** The upstream's headers; an event stream's go to the client at once ({@link StreamedResponse}). */
+    @Override
+    protected void onServerResponseHeaders(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
+                                           Response serverResponse) {
+        super.onServerResponseHeaders(clientRequest, proxyResponse, serverResponse);
+        if (StreamedResponse.sendsHeadersAtOnce(serverResponse)) {
+            try {
+                proxyResponse.flushBuffer();
+            } catch (IOException e) {
+                serverResponse.abort(e); // the client went away: so does the upstream request
+            }
+        }
+    }
+
+    /** Each part of the upstream's body is flushed to the client as it arrives ({@link StreamedResponse}). */
+    @Override
+    protected void onResponseContent(HttpServletRequest request, HttpServletResponse response, Response proxyResponse,
+                                     byte[] buffer, int offset, int length, Callback callback) {
+        try {
+            StreamedResponse.forward(response, buffer, offset, length);
+            callback.succeeded();
+        } catch (Throwable x) {
+            callback.failed(x);
+        }
+    }
+
     /** Keeps the upstream's cookies in the key's jar; passes them on only with {@code upstream.pass-cookies}. */
     @Override
     protected String filterServerResponseHeader(HttpServletRequest clientRequest, Response serverResponse,
@@ -404,28 +449,12 @@ public final class GatewayServlet extends ProxyServlet {
                     sessions.share(session, UpstreamCookieJar.SHARED_NAME, jar.text());
                 }
             }
-            return upstream.passCookies() ? headerValue : null;
+            return upstream.passCookies() ? rewriter.setCookie(headerValue, clientBase(clientRequest)) : null;
         }
-        if (HttpHeader.LOCATION.is(headerName) && isUnderUpstreamBase(headerValue)) {
-            return clientBase(clientRequest) + headerValue.substring(upstreamBase.length());
+        if (HttpHeader.LOCATION.is(headerName) || HttpHeader.CONTENT_LOCATION.is(headerName)) {
+            return rewriter.location(headerValue, cookieUri(serverResponse.getRequest()), clientBase(clientRequest));
         }
         return headerValue;
-    }
-
-    /**
-     * Whether {@code location} is the upstream URL or below it: {@code http://up/app/x} and
-     * {@code http://up/app?x} for {@code http://up/app}, not {@code http://up/apply} (another
-     * resource) nor {@code http://up/app.evil.example/} under a bare origin.
-     */
-    private boolean isUnderUpstreamBase(String location) {
-        if (!location.startsWith(upstreamBase)) {
-            return false;
-        }
-        if (location.length() == upstreamBase.length()) {
-            return true;
-        }
-        char next = location.charAt(upstreamBase.length());
-        return next == '/' || next == '?' || next == '#';
     }
 
     /**
@@ -444,10 +473,6 @@ public final class GatewayServlet extends ProxyServlet {
                     Logfmt.value(clientRequest.getMethod()), Logfmt.value(clientRequest.getRequestURI()), upstreamBase,
                     proxyResponse.isCommitted(), Logfmt.value(String.valueOf(failure)));
             status = proxyResponseStatus(failure);
-            // As Jetty: an upstream that turned down an Expect: 100-continue request said why itself.
-            if (serverResponse != null && serverResponse.getStatus() >= 200 && expects100Continue(clientRequest)) {
-                status = serverResponse.getStatus();
-            }
         }
         sendProxyResponseError(clientRequest, proxyResponse, status);
     }
@@ -517,7 +542,7 @@ public final class GatewayServlet extends ProxyServlet {
         }
     }
 
-    /** SessionGate's answer for a status the gateway chose, or {@code null} for the upstream's own (a refused 100-continue). */
+    /** SessionGate's answer for a status the gateway chose, or {@code null} for one it does not choose. */
     private static Rejection rejectionFor(int status) {
         switch (status) {
             case 400:
@@ -544,10 +569,9 @@ public final class GatewayServlet extends ProxyServlet {
         return canonical != null ? canonical : peer;
     }
 
-    private static String clientBase(HttpServletRequest request) {
-        String host = request.getHeader("Host");
-        return request.getScheme() + "://" + (host != null ? host : request.getServerName() + ":" + request.getServerPort())
-                + request.getContextPath();
+    /** The gateway as the client addressed it; forwarding headers count only from a trusted proxy. */
+    private ResponseHeaderRewriter.ClientBase clientBase(HttpServletRequest request) {
+        return ResponseHeaderRewriter.ClientBase.of(request, proxies.isTrusted(peerAddress(request)));
     }
 
     private static String joined(Enumeration<String> values) {

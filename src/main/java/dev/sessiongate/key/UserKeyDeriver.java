@@ -63,12 +63,43 @@ public final class UserKeyDeriver {
         }
     }
 
+    /**
+     * The key of a request authenticated by its client certificate: the certificate's SHA-256
+     * {@code fingerprint} stands in for both the user name and the password, under a tag of its
+     * own, so that no certificate's key is ever a Basic user's key; the other parts as for Basic.
+     */
+    @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+
+    public UserKey deriveForCertificate(byte[] fingerprint, String clientIp, String path, HttpServletRequest request) {
+        int slot = (int) Thread.currentThread().getId() & mask;
+        State s = idle.getAndSet(slot, null);
+        if (s == null) {
+            s = new State(spec);
+        }
+        try {
+            s.bytes('c', fingerprint, 0, fingerprint.length);
+            return parts(s, null, 0, clientIp, path, request);
+        } finally {
+            s.clear();
+            idle.set(slot, s);
+        }
+    }
+
     private UserKey derive(State s, byte[] credentials, int colon, String clientIp, String path,
                            HttpServletRequest request) {
         s.bytes('u', credentials, 0, colon);
+        return parts(s, credentials, colon, clientIp, path, request);
+    }
+
+    /** Adds the key parts; {@code credentials} is {@code null} for a certificate, whose fingerprint is in already. */
+    private UserKey parts(State s, byte[] credentials, int colon, String clientIp, String path,
+                          HttpServletRequest request) {
         for (KeyPart part : parts) {
             switch (part.kind()) {
-                case PASSWORD -> s.bytes('p', credentials, colon + 1, credentials.length - colon - 1);
+                case PASSWORD -> {
+                    if (credentials != null) {
+                        s.bytes('p', credentials, colon + 1, credentials.length - colon - 1);
+                    }
+                }
                 case CLIENT_IP -> s.text('i', clientIp);
                 case PATH -> s.text('a', path);
                 case METHOD -> s.text('m', request.getMethod());

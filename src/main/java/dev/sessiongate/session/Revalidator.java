@@ -10,6 +10,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,11 +48,25 @@ public final class Revalidator implements AutoCloseable {
 
     /** Starts a background check of {@code session} if it is due at {@code now} (ticker nanoseconds). */
     public void maybeRevalidate(Session session, long now) {
-        if (!session.claimRevalidation(now, everyNanos)) {
-            return;
+        if (session.claimRevalidation(now, everyNanos)) {
+            submit(session, () -> check(session, validate));
         }
+    }
+
+    /**
+     * As {@link #maybeRevalidate(Session, long)}, checking with {@code validate} and
+     * {@code context} instead: for sessions that can only be checked with what their request
+     * brings (a client certificate's chain).
+     */
+    public <T> void maybeRevalidate(Session session, long now, T context, BiPredicate<T, Identity> validate) {
+        if (session.claimRevalidation(now, everyNanos)) {
+            submit(session, () -> check(session, identity -> validate.test(context, identity)));
+        }
+    }
+
+    private void submit(Session session, Runnable check) {
         try {
-            executor.execute(() -> check(session));
+            executor.execute(check);
         } catch (RejectedExecutionException e) {
             if (problems.first("revalidation_skipped")) {
                 LOG.warn("event=revalidation_skipped user={} reason=\"queue full\"",
@@ -60,7 +75,7 @@ public final class Revalidator implements AutoCloseable {
         }
     }
 
-    private void check(Session session) {
+    private void check(Session session, Predicate<Identity> validate) {
         boolean valid;
         try {
             valid = validate.test(session.identity());

@@ -10,8 +10,12 @@ import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.SecuredRedirectHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * The embedded Jetty of the standalone jar: without {@code upstream.url}, the filter over
@@ -22,15 +26,32 @@ public final class StandaloneServer {
     private StandaloneServer() {
     }
 
-    /** A server for {@code config}, not yet started; it stops cleanly on SIGTERM. */
+    /**
+     * A server for {@code config}, not yet started; it stops cleanly on SIGTERM. Unusable TLS
+     * files are a {@link dev.sessiongate.config.ConfigException}, as any bad setting.
+     */
     public static Server create(GateConfig config) {
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setPort(config.port());
-        server.addConnector(connector);
-
+        HttpConfiguration http = new HttpConfiguration();
         SessionGate gate = SessionGate.builder().config(config).build();
-        server.setHandler(config.upstream() == null ? demoContext(gate) : gatewayContext(gate));
+        Handler application = config.upstream() == null ? demoContext(gate) : gatewayContext(gate);
+        GateConfig.Tls tls = config.tls();
+        if (tls == null) {
+            server.addConnector(Connectors.plain(server, http, config.port()));
+        } else {
+            TlsMaterial material = TlsMaterial.load(tls);
+            SslContextFactory.Server ssl = Connectors.sslContextFactory(material, tls.clientAuth());
+            ServerConnector https = Connectors.https(server, http, ssl, config.port());
+            server.addConnector(https);
+            server.addBean(new CertificateReloader(tls, ssl));
+            if (tls.redirectPort() >= 0) {
+                server.addConnector(Connectors.redirect(server, http, https, tls.redirectPort()));
+                // Permanent and method-preserving, as Caddy's: a POST is sent again, to HTTPS.
+                application = new SecuredRedirectHandler(application, 308);
+            }
+        }
+        server.setHandler(application);
+        server.setErrorHandler(new JsonErrorHandler()); // what fails before any context
 
         server.setStopAtShutdown(true);
         server.setStopTimeout(5_000);
@@ -44,6 +65,7 @@ public final class StandaloneServer {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addFilter(filterHolder(gate), "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.setErrorHandler(new JsonErrorHandler());
         ServletHolder gateway = new ServletHolder("gateway", GatewayServlet.class);
         gateway.setAsyncSupported(true);
         gateway.setInitOrder(1);
@@ -61,6 +83,7 @@ public final class StandaloneServer {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addFilter(filterHolder(gate), "/api/*", EnumSet.of(DispatcherType.REQUEST));
+        context.setErrorHandler(new JsonErrorHandler());
         context.addServlet(DemoServlet.class, "/api/*");
         context.addServlet(DemoServlet.class, "/public/*");
         context.addServlet(HealthServlet.class, "/health");

@@ -5,6 +5,7 @@ import static dev.sessiongate.testing.WarContainers.freePort;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 
 import dev.sessiongate.testing.GateServer;
 import dev.sessiongate.testing.RedisProcess;
@@ -79,7 +80,7 @@ class WarDeploymentIT {
         }
     }
 
-    private static void checks(String root, RunningProcess server) throws InterruptedException {
+    private static void checks(String root, RunningProcess server) throws InterruptedException, IOException {
         given().get(root + "/health").then().statusCode(200).body("status", equalTo("up"));
 
         request(root).post("/orders").then().statusCode(401)
@@ -102,8 +103,39 @@ class WarDeploymentIT {
         server.await(Pattern.compile("event=session_created user=alice"), Duration.ofSeconds(10));
         assertThat(count(server.output(), "event=session_created user=alice")).isEqualTo(1);
 
+        // Issue 14 item 2: the upstream's redirects, relative or absolute, come back under the context path.
+        assertThat(location(root, "/a/location?to=" + java.net.URLEncoder.encode("../b?x=1", StandardCharsets.UTF_8)))
+                .isEqualTo(root + "/b?x=1");
+        assertThat(location(root, "/location?to=" + java.net.URLEncoder.encode("/up/get", StandardCharsets.UTF_8)))
+                .isEqualTo(root + "/get");
+
         request(root).header("Authorization", basic("alice", "wrong")).post("/orders").then().statusCode(401);
         request(root).header("Authorization", basic("carol", "carol-secret")).post("/orders").then().statusCode(403);
+
+        // Issue 14 item 3: an error the container finds inside the webapp (/health takes no POST) is JSON too.
+        String notAllowed = given().post(root + "/health").then().statusCode(405)
+                .contentType(startsWith("application/json")).body("error", equalTo("method_not_allowed"))
+                .extract().asString();
+        assertThat(notAllowed).doesNotContain("<").doesNotContainIgnoringCase("tomcat").doesNotContainIgnoringCase("jetty");
+
+        // Issue 14 item 4: the container says 100 Continue once the filter has authenticated, the upstream no Expect.
+        java.net.URI uri = java.net.URI.create(root);
+        try (java.net.Socket client = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            client.setSoTimeout(10_000);
+            client.getOutputStream().write(("POST " + uri.getPath() + "/orders HTTP/1.1\r\nHost: " + uri.getAuthority()
+                    + "\r\nAuthorization: " + basic("alice", "alice-secret") + "\r\nContent-Length: 7"
+                    + "\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(GatewayExpectContinueTest.readHead(client.getInputStream())).startsWith("HTTP/1.1 100 ");
+            client.getOutputStream().write("payload".getBytes(StandardCharsets.ISO_8859_1));
+            String answer = new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 200 ").contains("\"bodyBytes\":7").doesNotContainIgnoringCase("\"expect\"");
+        }
+    }
+
+    /** The {@code Location} of the gateway's {@code 302} for {@code path}, as alice. */
+    private static String location(String root, String path) {
+        return request(root).redirects().follow(false).header("Authorization", basic("alice", "alice-secret"))
+                .get(path).then().statusCode(302).extract().header("Location");
     }
 
     private static RequestSpecification request(String root) {

@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A test upstream. By the last path segment: {@code echo} (what it received, as JSON),
  * {@code set-cookie?c=...} (sends each {@code c} as a Set-Cookie), {@code redirect},
- * {@code location?to=URL} (a 302 to exactly that),
+ * {@code location?to=URL} (a 302 to exactly that; {@code &h=NAME} puts it in header NAME instead),
  * {@code slow?ms=N}, {@code download?bytes=N}, {@code upload} (counts the body).
  */
 public final class UpstreamServlet extends HttpServlet {
@@ -43,7 +43,8 @@ public final class UpstreamServlet extends HttpServlet {
             case "redirect" -> response.sendRedirect(request.getRequestURL().toString().replace("redirect", "login"));
             case "location" -> {
                 response.setStatus(302);
-                response.setHeader("Location", request.getParameter("to"));
+                String header = request.getParameter("h");
+                response.setHeader(header == null ? "Location" : header, request.getParameter("to"));
             }
             case "slow" -> {
                 sleep(Long.parseLong(request.getParameter("ms")));

@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Reads Apache's htpasswd ({@code user:hash}) and htgroup ({@code group: user user}) files. */
-final class UserFiles {
+public final class UserFiles {
     private static final Logger LOG = LoggerFactory.getLogger(UserFiles.class);
 
     private UserFiles() {
@@ -55,8 +55,8 @@ final class UserFiles {
         return users;
     }
 
-    /** User name → groups. */
-    static Map<String, Set<String>> readGroups(Path file) throws IOException {
+    /** User name → groups (also of users whose certificate is mapped, {@code auth.client-cert}). */
+    public static Map<String, Set<String>> readGroups(Path file) throws IOException {
         Map<String, Set<String>> groupsByUser = new HashMap<>();
         for (String raw : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             String line = raw.strip();
