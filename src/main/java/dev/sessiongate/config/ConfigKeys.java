@@ -62,6 +62,7 @@ final class ConfigKeys {
             Map.entry("upstream.timeout", "30s"),
             Map.entry("upstream.pass-cookies", "false"),
             Map.entry("upstream.forward-authorization", "true"),
+            Map.entry("upstream.encoded-slash", "forward"),
             Map.entry("store.redis-uri", ""),
             Map.entry("store.timeout", "500ms"),
             Map.entry("node.name", ""),

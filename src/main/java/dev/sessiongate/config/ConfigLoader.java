@@ -263,7 +263,7 @@ public final class ConfigLoader {
             return null;
         }
         return new GateConfig.Upstream(uri, r.duration("upstream.connect-timeout"), r.duration("upstream.timeout"),
-                r.bool("upstream.pass-cookies"), r.bool("upstream.forward-authorization"));
+                r.bool("upstream.pass-cookies"), r.bool("upstream.forward-authorization"), r.encodedSlash());
     }
 
     /**

@@ -134,10 +134,18 @@ public record GateConfig(
      * @param timeout              {@code upstream.timeout}: the upstream silent this long → 504
      * @param passCookies          {@code upstream.pass-cookies}: also send the upstream's cookies to the client
      * @param forwardAuthorization {@code upstream.forward-authorization}: forward the client's {@code Authorization}
+     * @param encodedSlash         {@code upstream.encoded-slash}: what the standalone gateway does with {@code %2F} in a path
      */
     public record Upstream(URI url, Duration connectTimeout, Duration timeout, boolean passCookies,
-                           boolean forwardAuthorization) {
+                           boolean forwardAuthorization, EncodedSlash encodedSlash) {
     }
+
+    /**
+     * {@code upstream.encoded-slash}: {@code forward} sends a path with {@code %2F} to the upstream
+     * as the client wrote it, as nginx's {@code proxy_pass} without a URI does; {@code reject}
+     * leaves the container's {@code 400} in place.
+     */
+    public enum EncodedSlash { FORWARD, REJECT }
 
     /**
      * The cluster's Redis store.

@@ -129,6 +129,15 @@ final class Settings {
         }
     }
 
+    GateConfig.EncodedSlash encodedSlash() {
+        String value = settings.get("upstream.encoded-slash");
+        switch (value.toLowerCase(Locale.ROOT)) {
+            case "forward": return GateConfig.EncodedSlash.FORWARD;
+            case "reject": return GateConfig.EncodedSlash.REJECT;
+            default: throw ConfigException.badValue("upstream.encoded-slash", value, "must be forward or reject");
+        }
+    }
+
     boolean bool(String key) {
         String value = settings.get(key);
         switch (value.toLowerCase(Locale.ROOT)) {

@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
@@ -23,6 +24,14 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * with it, the gateway over everything; {@code /health} and {@code /admin} in both.
  */
 public final class StandaloneServer {
+    /**
+     * Jetty's default URI compliance plus {@code %2F} in a segment, for a gateway that forwards
+     * it as it came ({@code upstream.encoded-slash=forward}). Only that one violation: encoded
+     * dot segments, {@code //}, {@code %5C} and the rest stay refused.
+     */
+    static final UriCompliance FORWARD_ENCODED_SLASH =
+            UriCompliance.DEFAULT.with("SESSIONGATE_FORWARD_ENCODED_SLASH", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR);
+
     private StandaloneServer() {
     }
 
@@ -33,6 +42,9 @@ public final class StandaloneServer {
     public static Server create(GateConfig config) {
         Server server = new Server();
         HttpConfiguration http = new HttpConfiguration();
+        if (config.upstream() != null && config.upstream().encodedSlash() == GateConfig.EncodedSlash.FORWARD) {
+            http.setUriCompliance(FORWARD_ENCODED_SLASH);
+        }
         SessionGate gate = SessionGate.builder().config(config).build();
         Handler application = config.upstream() == null ? demoContext(gate) : gatewayContext(gate);
         GateConfig.Tls tls = config.tls();
