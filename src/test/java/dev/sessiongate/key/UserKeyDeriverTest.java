@@ -12,7 +12,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** Issue 13 point 7: the derivation leaves no credential behind and is the same on every thread. */
+/**
+ * Issue 13 point 7: the derivation leaves no credential behind and is the same on every thread;
+ * issue 14 item 3: {@code %2F} keys apart from {@code /}.
+ */
 class UserKeyDeriverTest {
     private final UserKeyDeriver deriver = new UserKeyDeriver(Secret.of("test-secret-0123456789abcdef"),
             List.of(KeyPart.parse("password"), KeyPart.parse("client-ip"), KeyPart.parse("path")));
@@ -53,6 +56,17 @@ class UserKeyDeriverTest {
             pool.shutdownNow();
         }
         assertThat(deriver.holdsNoMessage()).isTrue();
+    }
+
+    /** Issue 14 item 3: the gateway forwards {@code %2F} as it came, so it is its own path in the key too. */
+    @Test
+    void anEncodedSlashIsAnotherPathThanASlash() {
+        UserKey encoded = derive("alice:secret", PathNormalizer.normalize("/anything/a%2Fb"));
+        assertThat(derive("alice:secret", PathNormalizer.normalize("/anything/a/b"))).isNotEqualTo(encoded);
+        assertThat(derive("alice:secret", PathNormalizer.normalize("/anything/a%2fb"))).isEqualTo(encoded);
+        assertThat(derive("alice:secret", PathNormalizer.normalize("/admin%2F.."))).isNotEqualTo(derive("alice:secret", "/"));
+        assertThat(derive("alice:secret", PathNormalizer.normalize("/x%2F..%2Fadmin")))
+                .isNotEqualTo(derive("alice:secret", "/admin"));
     }
 
     private UserKey derive(String credentials, String path) {
