@@ -2,9 +2,15 @@ package dev.sessiongate.standalone;
 
 import dev.sessiongate.config.GateConfig;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.http2.HTTP2Cipher;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -40,10 +46,13 @@ final class Connectors {
     private Connectors() {
     }
 
-    /** {@code port} in plain HTTP/1.1, and HTTP/2 cleartext by {@code Upgrade: h2c} or prior knowledge. */
+    /**
+     * {@code port} in plain HTTP/1.1, and HTTP/2 cleartext by prior knowledge or by {@code Upgrade:
+     * h2c} on a request without a body.
+     */
     static ServerConnector plain(Server server, HttpConfiguration config, int port) {
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config),
-                new HTTP2CServerConnectionFactory(config));
+                new BodilessUpgrade(config));
         connector.setName(HTTP);
         connector.setPort(port);
         return connector;
@@ -106,6 +115,27 @@ final class Connectors {
         ssl.setKeyManagerPassword(material.keyPassword());
         if (material.trustStore() != null) {
             ssl.setTrustStore(material.trustStore());
+        }
+    }
+
+    /**
+     * h2c by {@code Upgrade} only for a request without a body, which stays HTTP/1.1 otherwise.
+     * Java's {@code HttpClient} asks to upgrade by default, also for a chunked upload, and Jetty
+     * answers that with a {@code 101} it cannot follow (jetty/jetty.project#11588): the client
+     * sees a broken connection and the application a 500. RFC 9113 deprecates the upgrade anyway.
+     */
+    static final class BodilessUpgrade extends HTTP2CServerConnectionFactory {
+        BodilessUpgrade(HttpConfiguration config) {
+            super(config);
+        }
+
+        @Override
+        public Connection upgradeConnection(Connector connector, EndPoint endPoint, MetaData.Request request,
+                                            HttpFields.Mutable response) {
+            if (request.getContentLength() > 0 || request.getHttpFields().contains(HttpHeader.TRANSFER_ENCODING)) {
+                return null;
+            }
+            return super.upgradeConnection(connector, endPoint, request, response);
         }
     }
 }

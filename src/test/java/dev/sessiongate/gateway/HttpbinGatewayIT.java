@@ -24,7 +24,6 @@ import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -192,7 +191,6 @@ class HttpbinGatewayIT {
      * Issue 14 item 1, for branch {@code stream}: a chunked answer stays chunked, without a
      * {@code Content-Length} made up by buffering it. Today the gateway buffers it.
      */
-    @Disabled("issue 14 item 1 (branch stream): the gateway buffers responses and answers /stream/N with a Content-Length")
     @ParameterizedTest
     @ValueSource(strings = {"standalone", "tomcat11"})
     void aChunkedStreamKeepsItsFraming(String gateway) throws Exception {

@@ -12,6 +12,7 @@ import dev.sessiongate.testing.TestPki.Issued;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,6 +24,7 @@ import java.nio.file.attribute.FileTime;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
@@ -213,6 +215,25 @@ class TlsTest {
                 "http://localhost:" + port + "/api/orders", SHA1_USER);
         assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(response.body()).contains("\"user\":\"sha1\"");
+    }
+
+    /**
+     * Java's HttpClient asks to upgrade to h2c by default, also with a chunked upload; Jetty's
+     * upgrade then broke the connection and the application saw a 500 (found by GatewayStreamingIT).
+     */
+    @Test
+    void anUploadThatAsksToUpgradeStaysHttp11AndIsServed() throws Exception {
+        int port = start(new HashMap<>());
+        for (HttpRequest.BodyPublisher body : List.of(
+                HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[100_000])),
+                HttpRequest.BodyPublishers.ofByteArray(new byte[1000]))) {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + port + "/api/orders")).header("Authorization", SHA1_USER)
+                    .POST(body).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+            assertThat(response.body()).contains("\"user\":\"sha1\"");
+        }
     }
 
     @Test
