@@ -2,6 +2,7 @@ package dev.sessiongate.confusion;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sessiongate.config.ConfigLoader;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.standalone.StandaloneServer;
 import dev.sessiongate.testing.Fixtures;
@@ -12,10 +13,13 @@ import jakarta.servlet.DispatcherType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,14 +67,27 @@ class ConfusionSuiteIT {
         }
     }
 
-    /** The standalone gateway in front of an upstream that records everything it is sent. */
+    /**
+     * The standalone gateway in front of an upstream that records everything it is sent: the
+     * standalone's own server ({@link StandaloneServer#create}), so that its connector's URI
+     * compliance ({@code upstream.encoded-slash}) is the one under test.
+     */
     @Test
     void theStandaloneGatewayForwardsOnlyAuthenticatedRequests() throws Exception {
         Recorder recorder = new Recorder();
-        try (RecordingUpstream upstream = RecordingUpstream.start(recorder);
-             GateServer server = GateServer.start(StandaloneServer.gatewayContext(
-                     gate(Map.of("upstream.url", upstream.url("/up"), "trusted-proxies", "127.0.0.1/32,::1/128"))))) {
-            check(new Deployment("standalone gateway", server.port(), "", recorder));
+        try (RecordingUpstream upstream = RecordingUpstream.start(recorder)) {
+            Map<String, String> settings = new HashMap<>(SETTINGS);
+            settings.put("upstream.url", upstream.url("/up"));
+            settings.put("trusted-proxies", "127.0.0.1/32,::1/128");
+            settings.put("port", "0");
+            Server server = StandaloneServer.create(ConfigLoader.load(null, settings));
+            server.start();
+            try {
+                int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+                check(new Deployment("standalone gateway", port, "", recorder));
+            } finally {
+                server.stop();
+            }
         }
     }
 
@@ -133,14 +150,18 @@ class ConfusionSuiteIT {
      * A filter with the fixture users, an admin token (so /admin is live where it is installed)
      * and no throttling: the corpus sends hundreds of wrong passwords from one address.
      */
+    /** The settings every deployment shares. */
+    private static final Map<String, String> SETTINGS = Map.of(
+            "realm", "Confusion",
+            "key.secret", Fixtures.SECRET,
+            "users.file", Fixtures.USERS.toString(),
+            "groups.file", Fixtures.GROUPS.toString(),
+            "auth.max-failures", "1000000",
+            "admin.token", ADMIN_TOKEN);
+
     private static SessionGate gate(Map<String, String> extra) {
-        SessionGate.Builder builder = SessionGate.builder()
-                .set("realm", "Confusion")
-                .set("key.secret", Fixtures.SECRET)
-                .set("users.file", Fixtures.USERS.toString())
-                .set("groups.file", Fixtures.GROUPS.toString())
-                .set("auth.max-failures", "1000000")
-                .set("admin.token", ADMIN_TOKEN);
+        SessionGate.Builder builder = SessionGate.builder();
+        SETTINGS.forEach(builder::set);
         extra.forEach(builder::set);
         return builder.build();
     }
