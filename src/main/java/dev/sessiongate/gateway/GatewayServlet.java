@@ -330,7 +330,7 @@ public final class GatewayServlet extends ProxyServlet {
         if (!trusted || !headers.contains(HttpHeader.X_FORWARDED_PROTO)) {
             headers.put(HttpHeader.X_FORWARDED_PROTO, clientRequest.getScheme());
         }
-        String host = clientRequest.getHeader("Host");
+        String host = ResponseHeaderRewriter.requestAuthority(clientRequest);
         if (host != null && (!trusted || !headers.contains(HttpHeader.X_FORWARDED_HOST))) {
             headers.put(HttpHeader.X_FORWARDED_HOST, host);
         }

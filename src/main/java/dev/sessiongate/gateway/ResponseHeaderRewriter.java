@@ -55,7 +55,7 @@ final class ResponseHeaderRewriter {
          */
         static ClientBase of(HttpServletRequest request, boolean trustedPeer) {
             String scheme = request.getScheme().toLowerCase(Locale.ROOT);
-            String authority = request.getHeader("Host");
+            String authority = requestAuthority(request);
             if (trustedPeer) {
                 String proto = first(request.getHeader("X-Forwarded-Proto"));
                 if ("http".equalsIgnoreCase(proto) || "https".equalsIgnoreCase(proto)) {
@@ -282,6 +282,26 @@ final class ResponseHeaderRewriter {
     }
 
     /** An IPv6 address in brackets, as a URL writes it; {@code ""} for none. */
+    /**
+     * The authority the client addressed: its {@code Host} header, or in HTTP/2, which has none
+     * ({@code :authority} instead), the server name and port the container took from that; the
+     * port left out where it is the scheme's default, as a {@code Host} header leaves it out.
+     * {@code null} when the container knows neither.
+     */
+    static String requestAuthority(HttpServletRequest request) {
+        String host = request.getHeader("Host");
+        if (host != null) {
+            return host;
+        }
+        String name = request.getServerName();
+        if (name == null || name.isEmpty()) {
+            return null;
+        }
+        int port = request.getServerPort();
+        String scheme = request.getScheme().toLowerCase(Locale.ROOT);
+        return bracketed(name) + (port <= 0 || port == defaultPort(scheme) ? "" : ":" + port);
+    }
+
     private static String bracketed(String address) {
         if (address == null) {
             return "";

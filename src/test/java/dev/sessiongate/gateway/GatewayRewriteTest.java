@@ -4,6 +4,7 @@ import static dev.sessiongate.testing.Fixtures.basic;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sessiongate.config.ConfigLoader;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.standalone.StandaloneServer;
 import dev.sessiongate.testing.AcceptingAuthenticator;
@@ -13,10 +14,17 @@ import dev.sessiongate.testing.RawHttp;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,6 +75,38 @@ class GatewayRewriteTest {
 
             assertThat(redirect(forwarded(untrusting.request()), "/gw/location", "/up/get"))
                     .isEqualTo("http://127.0.0.1:" + untrusting.port() + "/gw/get");
+        }
+    }
+
+    /**
+     * Found by the attack review: an HTTP/2 request has no Host header (:authority instead), and
+     * the gateway rewrote redirects to its own IP address and sent no X-Forwarded-Host.
+     */
+    @Test
+    void overHttp2TheAuthorityNamesTheGatewayAsHostDoesOverHttp11() throws Exception {
+        try (GateServer upstream = GateServer.upstream()) {
+            Server server = StandaloneServer.create(ConfigLoader.load(null, Map.of("port", "0",
+                    "key.secret", Fixtures.SECRET, "users.file", Fixtures.USERS.toAbsolutePath().toString(),
+                    "upstream.url", upstream.url("/up"), "warmup", "0")));
+            server.start();
+            try {
+                String base = "http://localhost:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+                HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+                String sha1 = basic("sha1", "sha1-pw");
+                h2.send(HttpRequest.newBuilder(URI.create(base + "/echo")).header("Authorization", sha1).build(),
+                        HttpResponse.BodyHandlers.discarding()); // the h2c upgrade: HTTP/2 from here on
+                HttpResponse<String> redirect = h2.send(HttpRequest.newBuilder(URI.create(base + "/location?to=/up/get"))
+                        .header("Authorization", sha1).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(redirect.version()).isEqualTo(HttpClient.Version.HTTP_2);
+                assertThat(redirect.headers().firstValue("Location")).hasValue(base + "/get");
+                HttpResponse<String> echo = h2.send(HttpRequest.newBuilder(URI.create(base + "/echo"))
+                        .header("Authorization", sha1).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(echo.version()).isEqualTo(HttpClient.Version.HTTP_2);
+                assertThat(JsonPath.from(echo.body()).getString("headers.x-forwarded-host"))
+                        .isEqualTo(URI.create(base).getAuthority());
+            } finally {
+                server.stop();
+            }
         }
     }
 
