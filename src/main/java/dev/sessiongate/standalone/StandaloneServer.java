@@ -10,12 +10,18 @@ import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.SecuredRedirectHandler;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
@@ -46,7 +52,8 @@ public final class StandaloneServer {
             http.setUriCompliance(FORWARD_ENCODED_SLASH);
         }
         SessionGate gate = SessionGate.builder().config(config).build();
-        Handler application = config.upstream() == null ? demoContext(gate) : gatewayContext(gate);
+        http.setSendServerVersion(false); // no "Server: Jetty(12.1.x)" for a scanner to match
+        Handler application = new NoTrace(config.upstream() == null ? demoContext(gate) : gatewayContext(gate));
         GateConfig.Tls tls = config.tls();
         if (tls == null) {
             server.addConnector(Connectors.plain(server, http, config.port()));
@@ -115,5 +122,26 @@ public final class StandaloneServer {
         holder.setName("sessiongate");
         holder.setAsyncSupported(true);
         return holder;
+    }
+
+    /**
+     * {@code TRACE} answered {@code 405} before any servlet: it echoes the request's headers,
+     * credentials included (an HttpServlet's default doTrace does), and nginx and Tomcat refuse it
+     * too. The answer is the container's JSON error.
+     */
+    static final class NoTrace extends Handler.Wrapper {
+        NoTrace(Handler handler) {
+            super(handler);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            if (HttpMethod.TRACE.is(request.getMethod())) {
+                response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+                Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+                return true;
+            }
+            return super.handle(request, response, callback);
+        }
     }
 }

@@ -42,6 +42,8 @@ class ContainerErrorsTest {
         "headers too large               | 431 | GET /api/x HTTP/1.1\\r\\nX-Big: " + MARK + "{20000}",
         "no servlet for the path         | 404 | GET /" + MARK + "/nothing HTTP/1.1",
         "a method the servlet lacks      | 405 | POST /health?" + MARK + " HTTP/1.1",
+        "TRACE, which echoes credentials | 405 | TRACE /api/x?" + MARK + " HTTP/1.1\\r\\nAuthorization: Basic c2hhMTpzaGExLXB3",
+        "TRACE of an unserved path       | 405 | TRACE /?" + MARK + " HTTP/1.1",
     })
     void theDemoStandaloneAnswersContainerErrorsAsJson(String name, int status, String request) throws Exception {
         try (Standalone server = Standalone.start(Map.of())) {
@@ -54,6 +56,7 @@ class ContainerErrorsTest {
         "dot segments above the root     | 400 | GET /../" + MARK + " HTTP/1.1",
         "headers too large               | 431 | GET /x HTTP/1.1\\r\\nX-Big: " + MARK + "{20000}",
         "a method the servlet lacks      | 405 | POST /health?" + MARK + " HTTP/1.1",
+        "TRACE, which echoes credentials | 405 | TRACE /x?" + MARK + " HTTP/1.1\\r\\nAuthorization: Basic c2hhMTpzaGExLXB3",
     })
     void theGatewayStandaloneAnswersContainerErrorsAsJson(String name, int status, String request) throws Exception {
         try (GateServer upstream = GateServer.upstream();
