@@ -19,6 +19,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,6 +137,23 @@ class StandaloneIT {
 
             gate.request().header("Authorization", basic("alice", "alice-secret")).post("/x").then().statusCode(200);
             assertThat(upstreamRequests).hasValue(1);
+        }
+    }
+
+    /** Found by the attack review: Jetty's parser warned with the client's text, unquoted, once per request. */
+    @Test
+    void theClientsTextReachesTheLogOnlyThroughSessionGatesOwnEscapedLine() throws Exception {
+        try (Standalone gate = Standalone.start("--port=0", "--warmup=0")) {
+            for (String head : new String[] {"Host: x event=auth_ok user=admin y", "Host: a\r\nHost: b event=auth_ok"}) {
+                try (Socket socket = new Socket("127.0.0.1", gate.port)) {
+                    socket.getOutputStream().write(("GET / HTTP/1.1\r\n" + head + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                            .startsWith("HTTP/1.1 400");
+                }
+            }
+            gate.process.await(Pattern.compile("event=container_error status=400"), Duration.ofSeconds(10));
+            assertThat(gate.process.output()).doesNotContain("event=auth_ok");
         }
     }
 
