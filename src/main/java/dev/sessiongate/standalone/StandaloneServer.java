@@ -2,10 +2,12 @@ package dev.sessiongate.standalone;
 
 import dev.sessiongate.admin.AdminServlet;
 import dev.sessiongate.config.GateConfig;
+import dev.sessiongate.filter.ContainerErrors;
 import dev.sessiongate.filter.HealthServlet;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.gateway.GatewayServlet;
 import jakarta.servlet.DispatcherType;
+import java.nio.ByteBuffer;
 import java.util.EnumSet;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -127,7 +129,7 @@ public final class StandaloneServer {
     /**
      * {@code TRACE} answered {@code 405} before any servlet: it echoes the request's headers,
      * credentials included (an HttpServlet's default doTrace does), and nginx and Tomcat refuse it
-     * too. The answer is the container's JSON error.
+     * too. The answer is the container's JSON error, and the connection closes after it.
      */
     static final class NoTrace extends Handler.Wrapper {
         NoTrace(Handler handler) {
@@ -137,8 +139,11 @@ public final class StandaloneServer {
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             if (HttpMethod.TRACE.is(request.getMethod())) {
+                response.setStatus(HttpStatus.METHOD_NOT_ALLOWED_405);
                 response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
-                Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                response.getHeaders().put(HttpHeader.CONNECTION, "close"); // whatever body it sent is not read
+                response.write(true, ByteBuffer.wrap(ContainerErrors.body(HttpStatus.METHOD_NOT_ALLOWED_405)), callback);
                 return true;
             }
             return super.handle(request, response, callback);
