@@ -51,7 +51,7 @@ public final class Main {
             try {
                 Warmup.run(config, config.warmup());
             } catch (Exception e) { // a cold start is slower, not wrong
-                log.warn("event=warmup_failed reason=\"{}\"", e.toString());
+                log.warn("event=warmup_failed reason={}", Logfmt.value(e.toString()));
             }
         }
         server.start();
