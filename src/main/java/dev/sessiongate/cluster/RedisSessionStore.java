@@ -2,6 +2,7 @@ package dev.sessiongate.cluster;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sessiongate.auth.Identity;
+import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.key.UserKey;
 import dev.sessiongate.session.CaffeineSessionStore;
 import dev.sessiongate.session.Session;
@@ -76,6 +77,7 @@ public final class RedisSessionStore implements SessionStore {
     private final long lifetimeMillis;
     private final Duration timeout;
     private final ConcurrentLinkedQueue<Session> pendingRemovals = new ConcurrentLinkedQueue<>();
+    private final SharedAttributes attributes;
 
     /**
      * A store on {@code redis} that keeps up to {@code maxSessions} in this node's near cache.
@@ -85,7 +87,20 @@ public final class RedisSessionStore implements SessionStore {
      */
     public RedisSessionStore(RedisLink redis, CaffeineSessionStore near, Ticker ticker, String node,
                              Duration idleTimeout, Duration maxLifetime, Duration timeout, Duration flushEvery) {
-        this(redis, near, ticker, System::currentTimeMillis, node, idleTimeout, maxLifetime, timeout, flushEvery);
+        this(redis, near, ticker, node, idleTimeout, maxLifetime, timeout, flushEvery,
+                GateConfig.Cluster.DEFAULT_ATTRIBUTE_MAX_BYTES, GateConfig.Cluster.DEFAULT_ATTRIBUTES_MAX_BYTES);
+    }
+
+    /**
+     * As above, with the limits of the application attributes it shares: the most serialized bytes
+     * of one ({@code session.attribute-max-bytes}) and of all of a session's
+     * ({@code session.attributes-max-bytes}).
+     */
+    public RedisSessionStore(RedisLink redis, CaffeineSessionStore near, Ticker ticker, String node,
+                             Duration idleTimeout, Duration maxLifetime, Duration timeout, Duration flushEvery,
+                             int attributeMaxBytes, int attributesMaxBytes) {
+        this(redis, near, ticker, System::currentTimeMillis, node, idleTimeout, maxLifetime, timeout, flushEvery,
+                attributeMaxBytes, attributesMaxBytes);
     }
 
     /**
@@ -95,6 +110,13 @@ public final class RedisSessionStore implements SessionStore {
      */
     RedisSessionStore(RedisLink redis, CaffeineSessionStore near, Ticker ticker, LongSupplier clock, String node,
                       Duration idleTimeout, Duration maxLifetime, Duration timeout, Duration flushEvery) {
+        this(redis, near, ticker, clock, node, idleTimeout, maxLifetime, timeout, flushEvery,
+                GateConfig.Cluster.DEFAULT_ATTRIBUTE_MAX_BYTES, GateConfig.Cluster.DEFAULT_ATTRIBUTES_MAX_BYTES);
+    }
+
+    RedisSessionStore(RedisLink redis, CaffeineSessionStore near, Ticker ticker, LongSupplier clock, String node,
+                      Duration idleTimeout, Duration maxLifetime, Duration timeout, Duration flushEvery,
+                      int attributeMaxBytes, int attributesMaxBytes) {
         this.redis = redis;
         this.clock = clock;
         this.near = near;
@@ -103,22 +125,64 @@ public final class RedisSessionStore implements SessionStore {
         this.idleMillis = idleTimeout.toMillis();
         this.lifetimeMillis = maxLifetime.toMillis();
         this.timeout = timeout;
+        this.attributes = new SharedAttributes(redis, near, RedisSessionStore::sessionKey, attributeMaxBytes,
+                attributesMaxBytes);
         redis.subscribe(REVOKE_CHANNEL, this::revoked);
         redis.subscribe(SHARE_CHANNEL, this::sharedElsewhere);
+        redis.subscribe(SharedAttributes.CHANNEL, attributes::changedElsewhere);
         redis.onRecovery(this::replayRemovals);
         redis.onRecovery(this::writeBack);
+        redis.onRecovery(attributes::writeBackUnsaved);
         redis.every(flushEvery, this::flush);
     }
 
-    /** What the store keeps beside each session: its creating node, and how many requests Redis has counted. */
+    /**
+     * What the store keeps beside each session: its creating node, how many requests Redis has
+     * counted, and (once the application stores something) the state of its shared attributes.
+     */
     private static final class Shared {
         final String node;
         volatile long flushedRequests;
+        volatile SharedAttributes.State attributes;
 
         Shared(String node, long flushedRequests) {
             this.node = node;
             this.flushedRequests = flushedRequests;
         }
+    }
+
+    /** The state of {@code session}'s shared attributes, made on first use; {@code null} if no cluster store has seen it. */
+    static SharedAttributes.State attributeState(Session session) {
+        if (!(session.storeState() instanceof Shared shared)) {
+            return null;
+        }
+        SharedAttributes.State state = shared.attributes;
+        if (state == null) {
+            synchronized (shared) {
+                state = shared.attributes;
+                if (state == null) {
+                    state = new SharedAttributes.State();
+                    shared.attributes = state;
+                }
+            }
+        }
+        return state;
+    }
+
+    /** As {@link #attributeState}, without making one. */
+    static SharedAttributes.State attributeStateIfPresent(Session session) {
+        return session.storeState() instanceof Shared shared ? shared.attributes : null;
+    }
+
+    /** Application attributes are shared: see {@link SharedAttributes}. */
+    @Override
+    public boolean sharesAttributes() {
+        return true;
+    }
+
+    @Override
+    public void saveAttributes(Session session, Set<String> changed) {
+        attributes.save(session, changed);
     }
 
     /** The node that created {@code session}, or {@code null} if no cluster store has seen it. */
@@ -628,6 +692,7 @@ public final class RedisSessionStore implements SessionStore {
                     SessionStore.super.share(session, field.substring(SHARED_FIELD.length()), value);
                 }
             });
+            attributes.restore(session, fields);
             return session;
         } catch (RuntimeException e) {
             LOG.warn("event=session_unreadable key={} message={}", key.tag(), Logfmt.value(e.toString()));
@@ -651,6 +716,7 @@ public final class RedisSessionStore implements SessionStore {
                     args.add(text);
                 }
             });
+            this.attributes.appendFields(session, args);
         }
         return args.toArray(new String[0]);
     }

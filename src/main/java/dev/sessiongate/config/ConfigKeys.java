@@ -28,6 +28,8 @@ final class ConfigKeys {
             Map.entry("session.idle-timeout", "900"),
             Map.entry("session.max-lifetime", "28800"),
             Map.entry("session.revalidate-after", "300"),
+            Map.entry("session.attribute-max-bytes", "64KiB"),
+            Map.entry("session.attributes-max-bytes", "1MiB"),
             Map.entry("sessions.max", "100000"),
             Map.entry("sessions.max-per-user", "50"),
             Map.entry("sessions.max-per-ip", "0"),

@@ -199,16 +199,29 @@ public final class ConfigLoader {
         return new GateConfig.ClientCert(map, ca, r.readableFile("auth.client-crl"));
     }
 
+    /** The most either attribute limit may be: a value Redis, the network and a node's heap take in one piece. */
+    private static final int MAX_ATTRIBUTE_BYTES = 256 * 1024 * 1024;
+
     private static GateConfig.Cluster cluster(Settings r, Map<String, String> settings) {
         URI uri = r.url("store.redis-uri", "redis", "rediss");
         if (uri == null) {
+            // Checked all the same, so that a typo stops start-up before the cluster is switched on.
+            r.bytes("session.attribute-max-bytes", MAX_ATTRIBUTE_BYTES);
+            r.bytes("session.attributes-max-bytes", MAX_ATTRIBUTE_BYTES);
             return null;
         }
         if (!settings.get("tokens.file").isEmpty()) {
             throw ConfigException.badValue("tokens.file", settings.get("tokens.file"),
                     "with store.redis-uri set, API tokens live in Redis; leave tokens.file unset");
         }
-        return new GateConfig.Cluster(settings.get("store.redis-uri"), r.duration("store.timeout"));
+        int attributeMax = r.bytes("session.attribute-max-bytes", MAX_ATTRIBUTE_BYTES);
+        int attributesMax = r.bytes("session.attributes-max-bytes", MAX_ATTRIBUTE_BYTES);
+        if (attributeMax > attributesMax) {
+            throw ConfigException.badValue("session.attribute-max-bytes", settings.get("session.attribute-max-bytes"),
+                    "must not exceed session.attributes-max-bytes (" + settings.get("session.attributes-max-bytes") + ")");
+        }
+        return new GateConfig.Cluster(settings.get("store.redis-uri"), r.duration("store.timeout"), attributeMax,
+                attributesMax);
     }
 
     /** {@code node.name}, else this host's name and the port. */

@@ -152,8 +152,21 @@ public record GateConfig(
      *
      * @param redisUri {@code store.redis-uri}, in Lettuce's syntax; may hold a password, so never logged
      * @param timeout  {@code store.timeout}: a Redis call slower than this fails and the node serves alone
+     * @param attributeMaxBytes  {@code session.attribute-max-bytes}: the largest serialized application
+     *                           attribute that is shared with the other nodes
+     * @param attributesMaxBytes {@code session.attributes-max-bytes}: the most serialized bytes of
+     *                           application attributes one session shares
      */
-    public record Cluster(String redisUri, Duration timeout) {
+    public record Cluster(String redisUri, Duration timeout, int attributeMaxBytes, int attributesMaxBytes) {
+        /** The defaults of {@code session.attribute-max-bytes} (64 KiB) and {@code session.attributes-max-bytes} (1 MiB). */
+        public static final int DEFAULT_ATTRIBUTE_MAX_BYTES = 64 * 1024;
+        public static final int DEFAULT_ATTRIBUTES_MAX_BYTES = 1024 * 1024;
+
+        /** A cluster with the default attribute limits. */
+        public Cluster(String redisUri, Duration timeout) {
+            this(redisUri, timeout, DEFAULT_ATTRIBUTE_MAX_BYTES, DEFAULT_ATTRIBUTES_MAX_BYTES);
+        }
+
         /** Host and port only, for log lines. */
         public String where() {
             URI uri = URI.create(redisUri);

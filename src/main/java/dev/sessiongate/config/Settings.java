@@ -38,6 +38,21 @@ final class Settings {
         }
     }
 
+    /** A size in bytes from 1 to {@code max}: {@code 65536}, {@code 64KiB} or {@code 1MiB} (see {@link ByteSizes}). */
+    int bytes(String key, int max) {
+        String value = settings.get(key);
+        long bytes;
+        try {
+            bytes = ByteSizes.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.badValue(key, value, "not a size (bytes, or a number with KiB or MiB, such as 64KiB)");
+        }
+        if (bytes < 1 || bytes > max) {
+            throw ConfigException.badValue(key, value, "must be between 1 byte and " + max / (1024 * 1024) + "MiB");
+        }
+        return (int) bytes;
+    }
+
     /** A duration from zero (off) to {@code max}, as the standalone's {@code warmup}. */
     Duration durationUpTo(String key, Duration max) {
         try {

@@ -7,18 +7,33 @@ import jakarta.servlet.http.HttpSession;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The application's {@link HttpSession}, backed by the cached {@link Session} of the user key
  * rather than by the container: no cookie, same attributes on every request of that key.
+ *
+ * <p>With a store that shares attributes (a cluster), it notes the names the request set or
+ * removed, and {@link #saveAttributes} hands them to the store once, when the request ends, as
+ * Spring Session's {@code ON_SET_ATTRIBUTE} save mode does. A value changed in place (a list the
+ * application got and added to) without a new {@code setAttribute} is not noted.
  */
 final class CachedHttpSession implements HttpSession {
+    private static final Logger LOG = LoggerFactory.getLogger(CachedHttpSession.class);
+
     private final Session session;
     private final SessionStore store;
     private final ServletContext context;
     private final int idleSeconds;
     private final boolean isNew;
-    private boolean invalidated;
+    /** Whether the store shares attributes, so that changes are noted at all. */
+    private final boolean tracked;
+    private volatile boolean invalidated;
+    /** The attributes this request set or removed since the last save; made on the first change. */
+    private volatile Set<String> changed;
 
     CachedHttpSession(Session session, SessionStore store, ServletContext context, int idleSeconds, boolean isNew) {
         this.session = session;
@@ -26,6 +41,7 @@ final class CachedHttpSession implements HttpSession {
         this.context = context;
         this.idleSeconds = idleSeconds;
         this.isNew = isNew;
+        this.tracked = store.sharesAttributes();
     }
 
     @Override
@@ -63,8 +79,7 @@ final class CachedHttpSession implements HttpSession {
     @Override
     public Object getAttribute(String name) {
         checkValid();
-        Map<String, Object> attributes = session.attributesIfPresent();
-        return attributes == null ? null : attributes.get(name);
+        return session.attribute(name);
     }
 
     @Override
@@ -81,6 +96,7 @@ final class CachedHttpSession implements HttpSession {
             removeAttribute(name);
         } else {
             session.attributes().put(name, value);
+            changed(name);
         }
     }
 
@@ -88,8 +104,44 @@ final class CachedHttpSession implements HttpSession {
     public void removeAttribute(String name) {
         checkValid();
         Map<String, Object> attributes = session.attributesIfPresent();
-        if (attributes != null) {
-            attributes.remove(name);
+        if (attributes != null && attributes.remove(name) != null) {
+            changed(name);
+        }
+    }
+
+    private void changed(String name) {
+        if (!tracked || Session.isInternal(name)) {
+            return;
+        }
+        Set<String> names = changed;
+        if (names == null) {
+            synchronized (this) {
+                names = changed;
+                if (names == null) {
+                    names = ConcurrentHashMap.newKeySet(4);
+                    changed = names;
+                }
+            }
+        }
+        names.add(name);
+    }
+
+    /**
+     * Hands the attributes changed since the last call to the store, if any: when the request
+     * ends (and again when an asynchronous one completes). Never throws; a request that changed
+     * nothing costs nothing.
+     */
+    void saveAttributes() {
+        Set<String> names = changed;
+        if (names == null || names.isEmpty() || invalidated) {
+            return;
+        }
+        Set<String> batch = Set.copyOf(names);
+        names.removeAll(batch);
+        try {
+            store.saveAttributes(session, batch);
+        } catch (RuntimeException e) {
+            LOG.warn("event=attributes_not_saved sessionId={} message=\"kept on this node\"", session.id(), e);
         }
     }
 

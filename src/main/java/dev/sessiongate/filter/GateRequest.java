@@ -28,7 +28,7 @@ final class GateRequest extends HttpServletRequestWrapper {
     private final String clientIp;
     private final boolean isNew;
     private final Gatekeeper gate;
-    private CachedHttpSession httpSession;
+    private volatile CachedHttpSession httpSession;
     private Cookie[] cookies;
     private AsyncContext async;
 
@@ -102,6 +102,14 @@ final class GateRequest extends HttpServletRequestWrapper {
             httpSession = new CachedHttpSession(session, gate.store(), getServletContext(), gate.idleSeconds(), isNew);
         }
         return httpSession.isInvalidated() ? null : httpSession;
+    }
+
+    /** When the request (or its asynchronous part) ends: the changed attributes go to the store. */
+    void saveAttributes() {
+        CachedHttpSession current = httpSession;
+        if (current != null) {
+            current.saveAttributes();
+        }
     }
 
     @Override

@@ -175,7 +175,42 @@ final class Gatekeeper {
             chain.doFilter(wrapped, response);
             completed = true;
         } finally {
+            saveAttributes(wrapped);
             notifier.after(wrapped, request, response, start, session, clientIp, completed);
+        }
+    }
+
+    /**
+     * Shares what the application changed in the session: now, as the chain returns, and, for an
+     * asynchronous request, what it changes until it completes. Only with a store that shares
+     * attributes; the single-node store has nothing to save.
+     */
+    private void saveAttributes(GateRequest wrapped) {
+        if (!store.sharesAttributes()) {
+            return;
+        }
+        wrapped.saveAttributes();
+        AsyncContext async = wrapped.asyncContext();
+        if (async != null) {
+            async.addListener(new jakarta.servlet.AsyncListener() {
+                @Override
+                public void onComplete(jakarta.servlet.AsyncEvent event) {
+                    wrapped.saveAttributes();
+                }
+
+                @Override
+                public void onTimeout(jakarta.servlet.AsyncEvent event) {
+                }
+
+                @Override
+                public void onError(jakarta.servlet.AsyncEvent event) {
+                }
+
+                @Override
+                public void onStartAsync(jakarta.servlet.AsyncEvent event) {
+                    event.getAsyncContext().addListener(this);
+                }
+            });
         }
     }
 

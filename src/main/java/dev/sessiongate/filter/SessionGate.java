@@ -348,7 +348,8 @@ public final class SessionGate implements Filter {
                 tokenStore.follow(tokens);
                 Duration flushEvery = Duration.ofMillis(Math.max(100, Math.min(5000, cfg.idleTimeout().toMillis() / 4)));
                 SessionStore store = new RedisSessionStore(redis, local, ticker, cfg.node(), cfg.idleTimeout(),
-                        cfg.maxLifetime(), cfg.cluster().timeout(), flushEvery);
+                        cfg.maxLifetime(), cfg.cluster().timeout(), flushEvery, cfg.cluster().attributeMaxBytes(),
+                        cfg.cluster().attributesMaxBytes());
                 return new Gatekeeper(cfg, secret, authenticator(cfg), policy(cfg), hook, store, stats, tokens,
                         ticker, clientCertificates(cfg));
             } catch (IOException e) {

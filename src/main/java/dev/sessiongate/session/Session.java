@@ -218,6 +218,34 @@ public final class Session {
         return map;
     }
 
+    /**
+     * The application's attribute {@code name}, or {@code null}: a {@link LazyAttribute} a cluster
+     * store left in its place is loaded now, and replaced by its value (or dropped when it has none).
+     */
+    public Object attribute(String name) {
+        Map<String, Object> map = attributes;
+        Object value = map == null ? null : map.get(name);
+        if (!(value instanceof LazyAttribute lazy)) {
+            return value;
+        }
+        Object loaded = lazy.load();
+        if (loaded == null) {
+            map.remove(name, value);
+        } else {
+            map.replace(name, value, loaded);
+        }
+        return loaded;
+    }
+
+    /**
+     * Whether {@code name} is one of SessionGate's own attributes ({@code sessiongate.…},
+     * {@code dev.sessiongate.…}), which keep their own path (see {@link SessionStore#share}) and
+     * are never shared as application attributes.
+     */
+    public static boolean isInternal(String name) {
+        return name.startsWith("sessiongate.") || name.startsWith("dev.sessiongate.");
+    }
+
     /** The attributes if any were ever set, else {@code null}; never creates the map. */
     public Map<String, Object> attributesIfPresent() {
         return attributes;

@@ -98,6 +98,24 @@ public interface SessionStore extends AutoCloseable {
     }
 
     /**
+     * Whether this store keeps the application's attributes beyond this node; only then does the
+     * application's {@code HttpSession} note which attributes a request changed. The single-node
+     * store does not: nothing is tracked or serialized there.
+     */
+    default boolean sharesAttributes() {
+        return false;
+    }
+
+    /**
+     * Once per request that changed application attributes, when it ends: makes the current values
+     * of the attributes named {@code changed} (set, replaced or removed) the ones every node sees.
+     * Only called when {@link #sharesAttributes()}; never throws (a value that cannot be shared stays
+     * on this node).
+     */
+    default void saveAttributes(Session session, java.util.Set<String> changed) {
+    }
+
+    /**
      * The store's state for the public {@code /health}: {@code null} when all is well, else a
      * short reason why the node is degraded (it still serves, from what it holds).
      */

@@ -1,0 +1,12 @@
+package dev.sessiongate.session;
+
+/**
+ * An application attribute that another node wrote and this one has not turned into an object
+ * yet: a cluster store puts it in the session's attributes in place of the value, and
+ * {@link Session#attribute} loads it on the first read, on the request's thread (so with the
+ * application's class loader).
+ */
+public interface LazyAttribute {
+    /** The value, or {@code null} when it is gone or cannot be read (the store logs why). */
+    Object load();
+}
