@@ -44,6 +44,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void attributeLimitsTakeBytesOrBinaryUnitsAndRefuseBadValuesByName() {
+        GateConfig.Cluster defaults = ConfigLoader.load(null, Map.of("store.redis-uri", "redis://127.0.0.1:1")).cluster();
+        assertThat(defaults.attributeMaxBytes()).isEqualTo(64 * 1024);
+        assertThat(defaults.attributesMaxBytes()).isEqualTo(1024 * 1024);
+        GateConfig.Cluster set = ConfigLoader.load(null, Map.of("store.redis-uri", "redis://127.0.0.1:1",
+                "session.attribute-max-bytes", "4096", "session.attributes-max-bytes", "2MiB")).cluster();
+        assertThat(set.attributeMaxBytes()).isEqualTo(4096);
+        assertThat(set.attributesMaxBytes()).isEqualTo(2 * 1024 * 1024);
+        assertThat(ConfigLoader.load(null, Map.of("store.redis-uri", "redis://127.0.0.1:1",
+                "session.attribute-max-bytes", "8k")).cluster().attributeMaxBytes()).isEqualTo(8192);
+
+        for (String bad : new String[] {"lots", "0", "-1", "64KB", "1GiB", "999999999999"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("session.attribute-max-bytes", bad)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("invalid configuration: session.attribute-max-bytes=" + bad + ": ");
+        }
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("store.redis-uri", "redis://127.0.0.1:1",
+                "session.attribute-max-bytes", "2MiB")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("session.attribute-max-bytes=2MiB: must not exceed session.attributes-max-bytes");
+    }
+
+    @Test
     void durationsAcceptSecondsUnitsAndIso() {
         assertThat(idle("900")).isEqualTo(Duration.ofMinutes(15));
         assertThat(idle("90s")).isEqualTo(Duration.ofSeconds(90));
