@@ -175,7 +175,7 @@ final class Gatekeeper {
             chain.doFilter(wrapped, response);
             completed = true;
         } finally {
-            saveAttributes(wrapped);
+            saveAttributes(wrapped, completed);
             notifier.after(wrapped, request, response, start, session, clientIp, completed);
         }
     }
@@ -185,13 +185,13 @@ final class Gatekeeper {
      * asynchronous request, what it changes until it completes. Only with a store that shares
      * attributes; the single-node store has nothing to save.
      */
-    private void saveAttributes(GateRequest wrapped) {
+    private void saveAttributes(GateRequest wrapped, boolean completed) {
         if (!store.sharesAttributes()) {
             return;
         }
         wrapped.saveAttributes();
         AsyncContext async = wrapped.asyncContext();
-        if (async != null) {
+        if (completed && async != null) {
             async.addListener(new jakarta.servlet.AsyncListener() {
                 @Override
                 public void onComplete(jakarta.servlet.AsyncEvent event) {

@@ -54,7 +54,9 @@ class SharedAttributesTest {
     }
 
     static GateServer withApplication(SessionGate gate) {
-        return GateServer.start(gate, context -> context.addServlet(new ServletHolder(new AttributeServlet()), "/api/attr/*"));
+        ServletHolder application = new ServletHolder(new AttributeServlet());
+        application.setAsyncSupported(true);
+        return GateServer.start(gate, context -> context.addServlet(application, "/api/attr/*"));
     }
 
     /** One request of alice's key: {@code query} tells {@link AttributeServlet} what to do; its answer. */
@@ -95,6 +97,14 @@ class SharedAttributesTest {
             String listing = b.request().header("Authorization", "Bearer " + ClusterTest.ADMIN).get("/admin/sessions")
                     .then().statusCode(200).extract().asString();
             assertThat(listing).contains("alice").doesNotContain("apple", "hello", "a:cart");
+        }
+    }
+
+    @Test
+    void anAsynchronousRequestSharesWhatItSetsUntilItCompletes() {
+        try (GateServer a = node(redis.uri(), "node-a"); GateServer b = node(redis.uri(), "node-b")) {
+            assertThat(call(a, "op=async&name=greeting&value=later")).isEqualTo("later");
+            await(b, "op=get&name=greeting", "later");
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * A test application that sets, changes, reads and removes session attributes as its query says:
- * {@code op=set|add|local|bytes|remove|names|session|get}, {@code name=}, and {@code value=},
+ * {@code op=set|add|local|bytes|remove|names|session|async|get} ({@code async}: sets it on another thread), {@code name=}, and {@code value=},
  * {@code item=} or {@code size=}. Answers in plain text.
  */
 public final class AttributeServlet extends HttpServlet {
@@ -55,6 +55,22 @@ public final class AttributeServlet extends HttpServlet {
                 answer = names.toString();
             }
             case "session" -> answer = session.getId();
+            case "async" -> {
+                jakarta.servlet.AsyncContext async = request.startAsync();
+                String value = request.getParameter("value");
+                async.start(() -> {
+                    session.setAttribute(name, value);
+                    try {
+                        response.setContentType("text/plain");
+                        response.getOutputStream().write(value.getBytes(StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    } finally {
+                        async.complete();
+                    }
+                });
+                return;
+            }
             default -> answer = describe(session.getAttribute(name));
         }
         response.setContentType("text/plain");
