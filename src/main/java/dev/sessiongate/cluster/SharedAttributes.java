@@ -93,11 +93,15 @@ final class SharedAttributes {
         }
     }
 
-    /** Writes the current values of {@code changed} to Redis and tells the other nodes; at most one call. */
-    void save(Session session, Set<String> changed) {
+    /**
+     * Writes the current values of {@code changed} to Redis and tells the other nodes; at most one call.
+     *
+     * @return false when Redis could not be reached (the names are kept for {@link #writeBackUnsaved})
+     */
+    boolean save(Session session, Set<String> changed) {
         State state = RedisSessionStore.attributeState(session);
         if (state == null) {
-            return;
+            return true;
         }
         Map<String, Object> attributes = session.attributesIfPresent();
         List<String> args = new ArrayList<>();
@@ -129,15 +133,17 @@ final class SharedAttributes {
             }
         }
         if (written.isEmpty()) {
-            return;
+            return true;
         }
         args.set(2, message.toString());
         try {
             redis.script(SAVE, ScriptOutputType.INTEGER, new String[] {sessionKey.apply(session.key())},
                     args.toArray(new String[0]));
             state.unsaved.removeAll(written);
+            return true;
         } catch (RedisLink.Unavailable e) {
             state.unsaved.addAll(written); // kept here; written when Redis returns
+            return false;
         }
     }
 
@@ -260,7 +266,10 @@ final class SharedAttributes {
         }
     }
 
-    /** On recovery, after the sessions' write-back: the attribute changes Redis missed meanwhile. */
+    /**
+     * On recovery, after the sessions' write-back: the attribute changes Redis missed meanwhile.
+     * Redis failing again fails the recovery, which the link's next probe retries.
+     */
     void writeBackUnsaved() {
         List<Session> sessions = new ArrayList<>();
         near.forEach(session -> {
@@ -271,7 +280,9 @@ final class SharedAttributes {
         });
         for (Session session : sessions) {
             State state = RedisSessionStore.attributeStateIfPresent(session);
-            save(session, Set.copyOf(state.unsaved));
+            if (!save(session, Set.copyOf(state.unsaved))) {
+                throw new IllegalStateException("attribute write-back: Redis did not answer");
+            }
         }
         if (!sessions.isEmpty()) {
             LOG.info("event=attributes_written_back sessions={}", sessions.size());
