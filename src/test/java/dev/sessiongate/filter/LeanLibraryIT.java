@@ -3,6 +3,8 @@ package dev.sessiongate.filter;
 import static dev.sessiongate.testing.WarContainers.freePort;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesPattern;
 
 import dev.sessiongate.testing.RunningProcess;
 import dev.sessiongate.testing.TomcatManager;
@@ -31,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * filter with an htpasswd file and serves a cached request in a real Tomcat 11; its
  * {@code WEB-INF/lib} is exactly the library's required dependencies; a feature whose optional
  * library it lacks ({@code ldap.url}) stops the context with one line naming the artifact; and
- * without an SLF4J binding the container's log says that SessionGate's log is discarded.
+ * without an SLF4J binding the container's log says that SessionGate's log is discarded. Its
+ * health and admin servlets work too; {@code /admin/metrics}, which needs Micrometer, names it.
  */
 class LeanLibraryIT {
     private static final String MANAGER_USER = "deployer";
@@ -40,6 +43,8 @@ class LeanLibraryIT {
     private static final List<String> REQUIRED = List.of("bcrypt", "bytes", "caffeine", "commons-codec",
             "error_prone_annotations", "jackson-annotations", "jackson-core", "jackson-databind", "jspecify",
             "sessiongate", "slf4j-api");
+    /** The admin token in src/it/lean-app's web.xml. */
+    private static final String ADMIN_TOKEN = "lean-admin-token-0123456789abcdef";
     private static final Pattern JAR = Pattern.compile("WEB-INF/lib/(.+?)-\\d[^/]*\\.jar");
 
     @TempDir
@@ -84,6 +89,15 @@ class LeanLibraryIT {
             assertThat(second.getBoolean("newSession")).isFalse();
             assertThat(second.getInt("passwordChecks")).as("password checks after the cached request").isEqualTo(1);
             given().auth().preemptive().basic("alice", "wrong").post(root + "/lean/api/orders").then().statusCode(401);
+            // Health and the admin API need no more libraries; metrics (Micrometer) says what to add.
+            given().get(root + "/lean/health").then().statusCode(200).body("status", equalTo("up"));
+            given().header("Authorization", "Bearer " + ADMIN_TOKEN).get(root + "/lean/admin/stats")
+                    .then().statusCode(200);
+            given().header("Authorization", "Bearer " + ADMIN_TOKEN).get(root + "/lean/admin/sessions")
+                    .then().statusCode(200);
+            given().header("Authorization", "Bearer " + ADMIN_TOKEN).get(root + "/lean/admin/metrics")
+                    .then().statusCode(404).body("message", matchesPattern(
+                            "/admin/metrics needs io\\.micrometer:micrometer-registry-prometheus:\\d[\\w.]* on the class path"));
 
             Path ldap = containers.file("ldap.properties", "ldap.url=ldap://127.0.0.1:9",
                     "ldap.user-dn-pattern=uid={0},ou=people,dc=example,dc=com");
