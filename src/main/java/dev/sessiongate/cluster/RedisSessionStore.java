@@ -485,20 +485,20 @@ public final class RedisSessionStore implements SessionStore {
 
     private SessionPage pageOfMatches(String text, int offset, int limit) {
         Range<Double> live = live();
-        List<String> indexes = new ArrayList<>();
+        List<String> sets = new ArrayList<>();
         for (String user : redis.call(r -> r.zrangebyscore(USERS, live))) {
             if (SessionPage.contains(user, text)) {
-                indexes.add(userIndex(user));
+                sets.add(userIndex(user));
             }
         }
         for (String ip : redis.call(r -> r.zrangebyscore(IPS, live))) {
             if (SessionPage.contains(ip, text)) {
-                indexes.add(ipIndex(ip));
+                sets.add(ipIndex(ip));
             }
         }
         Map<String, Double> deadlines = new HashMap<>();
-        for (int from = 0; from < indexes.size(); from += UNION_BATCH) {
-            List<String> batch = indexes.subList(from, Math.min(indexes.size(), from + UNION_BATCH));
+        for (int from = 0; from < sets.size(); from += UNION_BATCH) {
+            List<String> batch = sets.subList(from, Math.min(sets.size(), from + UNION_BATCH));
             List<RedisFuture<?>> replies = new ArrayList<>(batch.size());
             try {
                 RedisClusterAsyncCommands<String, String> async = redis.async();
@@ -631,7 +631,9 @@ public final class RedisSessionStore implements SessionStore {
             LOG.info("event=session_gone_from_cluster user={} sessionId={}", Logfmt.value(session.identity().name()), session.id());
             forgetLocally(session.key(), session.id());
             try {
-                redis.call(r -> r.del(idKey(session.id()))); // the flush indexed it a moment ago
+                // The flush indexed it a moment ago: out of the indexes again (unless its key has a
+                // new session, which owns the index entries), else it would count against the limits.
+                removeInRedis(session);
             } catch (RedisLink.Unavailable e) {
                 return;
             }
