@@ -317,8 +317,8 @@ public final class RedisLink implements AutoCloseable {
 
     /**
      * Runs {@code write}, which writes {@code key} only, as {@link #call}; with replicas (Sentinel,
-     * Cluster) on the connection of such writes, and then waits up to {@code store.timeout} until
-     * one replica has it ({@code WAIT 1}). No replica answering is logged, not failed: the write
+     * Cluster) on the connection of such writes, and then waits up to half of {@code store.timeout}
+     * until one replica has it ({@code WAIT 1}). No replica answering is logged, not failed: the write
      * is made, only not yet safe from a failover; the writes of the next ten seconds then skip the
      * wait, so that a primary without replicas does not slow every one of them.
      */
@@ -376,7 +376,9 @@ public final class RedisLink implements AutoCloseable {
         }
         long acknowledged;
         try {
-            acknowledged = commands.waitForReplication(1, timeout.toMillis());
+            // Half of store.timeout: a write queued behind this WAIT on the same connection still gets
+            // its answer within store.timeout, so a primary without replicas never makes it look down.
+            acknowledged = commands.waitForReplication(1, Math.max(1, timeout.toMillis() / 2));
         } catch (RedisException e) {
             acknowledged = -1;
         } finally {

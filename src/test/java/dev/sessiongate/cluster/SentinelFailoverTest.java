@@ -79,6 +79,7 @@ class SentinelFailoverTest {
         AtomicInteger serverErrors = new AtomicInteger();
         AtomicInteger otherStatus = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
+        ConcurrentLinkedQueue<String> failureMessages = new ConcurrentLinkedQueue<>();
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> clients = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
@@ -111,6 +112,7 @@ class SentinelFailoverTest {
                         }
                     } catch (Exception e) {
                         failures.incrementAndGet();
+                        failureMessages.add(e.toString());
                     }
                 }
             }));
@@ -164,7 +166,8 @@ class SentinelFailoverTest {
             assertThat(before).hasSizeGreaterThan(10);
             assertThat(roleAfterScan).as("the replica was scanned before its promotion").isEqualTo("slave");
             assertThat(lost).as("sessions acknowledged before the crash, gone from the replica").isZero();
-            assertThat(serverErrors.get() + otherStatus.get() + failures.get()).as("requests not answered 200").isZero();
+            assertThat(serverErrors.get() + otherStatus.get() + failures.get()).as("requests not answered 200; failures: %s",
+                    failureMessages).isZero();
 
             // Every session A made before the crash is B's too, with no password check on B.
             int checks = usersB.checks();
