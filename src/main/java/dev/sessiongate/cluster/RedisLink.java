@@ -165,7 +165,7 @@ public final class RedisLink implements AutoCloseable {
                     .socketOptions(socket)
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enablePeriodicRefresh(Duration.ofSeconds(30))
-                            .enableAllAdaptiveRefreshTriggers()
+                            .enableAdaptiveRefreshTrigger(ClusterTopologyRefreshOptions.RefreshTrigger.values())
                             .build())
                     .build());
             client = clusterClient;
