@@ -118,7 +118,7 @@ class SharedAttributesTest {
             assertThat(call(a, "op=remove&name=greeting")).isEqualTo("null");
             await(b, "op=get&name=greeting", "null");
             assertThat(call(b, "op=names")).isEqualTo("[other]");
-            assertThat(redis.command("EVAL \"return redis.call('HEXISTS', redis.call('KEYS', 'sg:s:*')[1], "
+            assertThat(redis.command("EVAL \"return redis.call('HEXISTS', redis.call('KEYS', 'sg:{*}:s')[1], "
                     + "'a:greeting')\" 0")).isEqualTo(":0");
             try (GateServer c = node(redis.uri(), "node-c")) {
                 assertThat(call(c, "op=names")).isEqualTo("[other]");
@@ -172,7 +172,7 @@ class SharedAttributesTest {
     void aCorruptOrHostileValueInRedisIsDroppedWithALogLineNeverA500() throws IOException {
         try (LogCapture log = new LogCapture(); GateServer a = node(redis.uri(), "node-a")) {
             call(a, "op=set&name=greeting&value=hello");
-            String key = redis.command("EVAL \"return redis.call('KEYS', 'sg:s:*')[1]\" 0");
+            String key = redis.command("EVAL \"return redis.call('KEYS', 'sg:{*}:s')[1]\" 0");
             List<Object> deep = new ArrayList<>();
             for (int i = 0; i < 150; i++) { // deeper than 100, under 4 KiB
                 deep = new ArrayList<>(List.of(deep));
@@ -238,7 +238,7 @@ class SharedAttributesTest {
         try (GateServer a = node(redis.uri(), "node-a"); GateServer b = node(redis.uri(), "node-b")) {
             call(a, "op=get&name=greeting");
             call(b, "op=get&name=greeting");
-            String key = redis.command("EVAL \"return redis.call('KEYS', 'sg:s:*')[1]\" 0");
+            String key = redis.command("EVAL \"return redis.call('KEYS', 'sg:{*}:s')[1]\" 0");
             long before = memory(key);
 
             Map<String, Long> reads = commandsDuring(() -> {
