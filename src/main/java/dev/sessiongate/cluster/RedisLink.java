@@ -400,8 +400,8 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /** Runs a Lua script; see {@link #call}. */
-    <T> T script(String script, ScriptOutputType type, String[] keys, String... args) {
-        return call(redis -> redis.eval(script, type, keys, args));
+    <T> T script(LuaScript script, ScriptOutputType type, String[] keys, String... args) {
+        return call(redis -> script.eval(redis, type, keys, args));
     }
 
     /** The asynchronous commands, for pipelined batches; the caller counts them with {@link #counted}. */

@@ -20,7 +20,7 @@ final class RedisScripts {
      * clock) leave at the same time; else a busy cluster's sets, which never expire as a whole,
      * would grow with every session ever made.
      */
-    static final String INDEX = """
+    static final LuaScript INDEX = new LuaScript("""
             local time = redis.call('TIME')
             local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('(%.0f', now))
@@ -30,27 +30,27 @@ final class RedisScripts {
             local expires = redis.call('PEXPIRETIME', KEYS[1])
             if expires < 0 or expires < latest then redis.call('PEXPIREAT', KEYS[1], string.format('%.0f', latest)) end
             return 1
-            """;
+            """);
     /**
      * KEYS session; ARGV id user groups tag ip created last node requests deadline member, then
      * shared field, value, field, value... Stores the session unless the key has one already;
      * returns that one's fields then, else an empty list.
      */
-    static final String SAVE = """
+    static final LuaScript SAVE = new LuaScript("""
             if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGETALL', KEYS[1]) end
             redis.call('HSET', KEYS[1], 'id', ARGV[1], 'user', ARGV[2], 'groups', ARGV[3], 'tag', ARGV[4],
               'ip', ARGV[5], 'created', ARGV[6], 'last', ARGV[7], 'node', ARGV[8], 'requests', ARGV[9])
             for i = 12, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
             redis.call('PEXPIREAT', KEYS[1], ARGV[10])
             return {}
-            """;
+            """);
     /**
      * KEYS session; ARGV id last requestsDelta idleMillis lifetimeMillis. Moves the last access
      * (the later of Redis's and ours), counts the requests and moves the deadline. Returns 1, or 0
      * when the key has no session (removed on another node, or Redis lost it), or -1 when it has
      * another one (replaced on another node).
      */
-    static final String TOUCH = """
+    static final LuaScript TOUCH = new LuaScript("""
             local id = redis.call('HGET', KEYS[1], 'id')
             if not id then return 0 end
             if id ~= ARGV[1] then return -1 end
@@ -61,27 +61,27 @@ final class RedisScripts {
             local deadline = math.min(last + tonumber(ARGV[4]), created + tonumber(ARGV[5]))
             redis.call('PEXPIREAT', KEYS[1], string.format('%.0f', deadline))
             return 1
-            """;
+            """);
     /**
      * KEYS session; ARGV id. Deletes the session if it is still that one (or none): returns 1, and
      * the caller then takes it out of the indexes and announces it; 0 when the key has another.
      */
-    static final String REMOVE = """
+    static final LuaScript REMOVE = new LuaScript("""
             local current = redis.call('HGET', KEYS[1], 'id')
             if current and current ~= ARGV[1] then return 0 end
             if current then redis.call('DEL', KEYS[1]) end
             return 1
-            """;
+            """);
     /** KEYS session; ARGV id field value message channel. */
-    static final String SHARE = """
+    static final LuaScript SHARE = new LuaScript("""
             if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
             redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
             redis.call('PUBLISH', ARGV[5], ARGV[4])
             return 1
-            """;
+            """);
     /** KEYS index; ARGV now. */
-    static final String COUNT = """
+    static final LuaScript COUNT = new LuaScript("""
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
             return redis.call('ZCARD', KEYS[1])
-            """;
+            """);
 }

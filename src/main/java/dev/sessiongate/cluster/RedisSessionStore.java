@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -234,12 +235,12 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
             String[] key = {sessionKey(session.key())};
             String[] args = saveArgs(session, requests);
             List<Object> first = redis.callReplicated(key[0],
-                    r -> r.eval(RedisScripts.SAVE, ScriptOutputType.MULTI, key, args));
+                    r -> RedisScripts.SAVE.eval(r, ScriptOutputType.MULTI, key, args));
             Session other = first.isEmpty() ? null : restore(session.key(), pairs(first));
             if (!first.isEmpty() && other == null) {
                 // Redis still had an expired one (its deadline is a moment away): this one replaces it.
                 redis.call(r -> r.del(key[0]));
-                redis.callReplicated(key[0], r -> r.eval(RedisScripts.SAVE, ScriptOutputType.MULTI, key, args));
+                redis.callReplicated(key[0], r -> RedisScripts.SAVE.eval(r, ScriptOutputType.MULTI, key, args));
             }
             if (other != null) {
                 redis.call(r -> r.del(idKey(session.id()))); // this node's id, indexed above, names no session
@@ -311,7 +312,7 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
      */
     private void awaitAll(List<RedisFuture<?>> replies, String what) {
         try {
-            if (!LettuceFutures.awaitAll(timeout.multipliedBy(4), replies.toArray(new RedisFuture<?>[0]))) {
+            if (!LettuceFutures.awaitAll(timeout.multipliedBy(4), replies.toArray(new Future<?>[0]))) {
                 redis.markDown(what + " took longer than " + timeout.multipliedBy(4));
                 throw RedisLink.Unavailable.INSTANCE;
             }
@@ -594,7 +595,7 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
         return new SessionPage(page, sorted.size());
     }
 
-    private <T> T await(RedisFuture<T> reply) {
+    private <T> T await(Future<T> reply) {
         try {
             return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -643,7 +644,7 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
         } catch (RedisLink.Unavailable e) {
             return false;
         }
-        List<RedisFuture<Long>> replies = new ArrayList<>(batch.size());
+        List<Future<Long>> replies = new ArrayList<>(batch.size());
         long[] requests = new long[batch.size()];
         try {
             RedisClusterAsyncCommands<String, String> async = redis.async();
@@ -651,7 +652,7 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
                 Session session = batch.get(i);
                 Shared shared = (Shared) session.storeState();
                 requests[i] = session.requests();
-                replies.add(async.eval(RedisScripts.TOUCH, ScriptOutputType.INTEGER, new String[] {sessionKey(session.key())},
+                replies.add(RedisScripts.TOUCH.evalAsync(async, ScriptOutputType.INTEGER, new String[] {sessionKey(session.key())},
                         session.id(), Long.toString(session.lastAccessedAt()),
                         Long.toString(requests[i] - shared.flushedRequests),
                         Long.toString(idleMillis), Long.toString(lifetimeMillis)));
@@ -660,7 +661,7 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
         } finally {
             RedisLink.forgetThreadState();
         }
-        if (!LettuceFutures.awaitAll(timeout.multipliedBy(4), replies.toArray(new RedisFuture<?>[0]))) {
+        if (!LettuceFutures.awaitAll(timeout.multipliedBy(4), replies.toArray(new Future<?>[0]))) {
             redis.markDown("flush of " + batch.size() + " sessions took longer than " + timeout.multipliedBy(4));
             return false;
         }
@@ -726,11 +727,11 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
                 firstFailure = firstFailure == null ? added.firstRefusal() : firstFailure;
                 batch = added.indexed();
             }
-            List<RedisFuture<List<Object>>> replies = new ArrayList<>(batch.size());
+            List<Future<List<Object>>> replies = new ArrayList<>(batch.size());
             try {
                 RedisClusterAsyncCommands<String, String> async = redis.async();
                 for (Session session : batch) {
-                    replies.add(async.eval(RedisScripts.SAVE, ScriptOutputType.MULTI,
+                    replies.add(RedisScripts.SAVE.<List<Object>>evalAsync(async, ScriptOutputType.MULTI,
                             new String[] {sessionKey(session.key())}, saveArgs(session, session.requests())));
                 }
                 redis.counted(batch.size());

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.ToLongFunction;
@@ -121,9 +122,9 @@ final class SessionIndexes {
         sets.computeIfAbsent(set, s -> new LinkedHashMap<>()).merge(member, deadline, Math::max);
     }
 
-    private Map<String, RedisFuture<Long>> send(Map<String, Map<String, Long>> sets) {
+    private Map<String, Future<Long>> send(Map<String, Map<String, Long>> sets) {
         RedisClusterAsyncCommands<String, String> async = redis.async();
-        Map<String, RedisFuture<Long>> replies = new LinkedHashMap<>();
+        Map<String, Future<Long>> replies = new LinkedHashMap<>();
         for (Map.Entry<String, Map<String, Long>> set : sets.entrySet()) {
             String[] args = new String[set.getValue().size() * 2];
             int i = 0;
@@ -131,20 +132,20 @@ final class SessionIndexes {
                 args[i++] = Long.toString(member.getValue());
                 args[i++] = member.getKey();
             }
-            replies.put(set.getKey(), async.eval(RedisScripts.INDEX, ScriptOutputType.INTEGER, new String[] {set.getKey()}, args));
+            replies.put(set.getKey(), RedisScripts.INDEX.evalAsync(async, ScriptOutputType.INTEGER, new String[] {set.getKey()}, args));
         }
         redis.counted(replies.size());
         return replies;
     }
 
     /** The sets Redis refused; throws when it did not answer them all in time. */
-    private Set<String> await(Map<String, RedisFuture<Long>> replies, String what, String[] firstRefusal) {
+    private Set<String> await(Map<String, Future<Long>> replies, String what, String[] firstRefusal) {
         if (!awaitAll(replies.values())) {
             redis.markDown(what + " took longer than " + timeout.multipliedBy(4));
             throw RedisLink.Unavailable.INSTANCE;
         }
         Set<String> failed = new HashSet<>();
-        for (Map.Entry<String, RedisFuture<Long>> reply : replies.entrySet()) {
+        for (Map.Entry<String, Future<Long>> reply : replies.entrySet()) {
             String refusal = refusal(reply.getValue());
             if (refusal != null) {
                 failed.add(reply.getKey());
@@ -156,9 +157,9 @@ final class SessionIndexes {
         return failed;
     }
 
-    private boolean awaitAll(java.util.Collection<? extends RedisFuture<?>> replies) {
+    private boolean awaitAll(java.util.Collection<? extends Future<?>> replies) {
         try {
-            return LettuceFutures.awaitAll(timeout.multipliedBy(4), replies.toArray(new RedisFuture<?>[0]));
+            return LettuceFutures.awaitAll(timeout.multipliedBy(4), replies.toArray(new Future<?>[0]));
         } catch (RedisCommandExecutionException e) {
             return true; // a refusal: each reply is looked at by refusal()
         } catch (RuntimeException e) {
@@ -168,7 +169,7 @@ final class SessionIndexes {
     }
 
     /** The error reply of a done call, or {@code null} when it succeeded. */
-    private String refusal(RedisFuture<?> reply) {
+    private String refusal(Future<?> reply) {
         try {
             reply.get(timeout.toMillis() * 4, TimeUnit.MILLISECONDS);
             return null;

@@ -44,7 +44,7 @@ final class SharedAttributes {
      * KEYS session; ARGV id channel message, then field, value... (an empty value deletes the
      * field: a serialized value is never empty). Nothing when the session is no longer that one.
      */
-    static final String SAVE = """
+    static final LuaScript SAVE = new LuaScript("""
             if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return 0 end
             for i = 4, #ARGV, 2 do
               if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[i])
@@ -52,7 +52,7 @@ final class SharedAttributes {
             end
             redis.call('PUBLISH', ARGV[2], ARGV[3])
             return 1
-            """;
+            """);
 
     private final RedisLink redis;
     private final CaffeineSessionStore near;
