@@ -140,6 +140,10 @@ for scenario in $scenarios; do
   done
   checks=$(grep -c event=session_created "$dir/gateway.log" || true)
   summary+=("users=$n cost=$cost load at the end $(loadavg); gateway password checks $checks")
+  if [ -n "${rps[gateway-b]:-}" ]; then # the A/B pair: the ratio of each round, and their median
+    ab=$(paste -d' ' <(printf '%s\n' ${rps[gateway]}) <(printf '%s\n' ${rps[gateway-b]}) | awk '{printf "%.3f\n", $1 / $2}')
+    summary+=("  gateway ÷ gateway-b per round: $(echo $ab); median $(printf '%s\n' $ab | median)")
+  fi
   summary+=("$(printf '  %-14s %10s %10s %10s %9s  %s' system rps ×upstream ×nginx p99ms 'ratios to nginx per round')")
   for s in $these; do
     m() { [ -z "$1" ] && echo - || printf '%s\n' $1 | median; }
