@@ -43,11 +43,12 @@ stop() { # the scenario's servers; a bare `wait` would also wait for the upstrea
 trap 'stop; [ -z "$app_pid" ] || kill "$app_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
-run() { # url lua → "requests/s p99-in-ms"
-  wrk -t2 -c"$connections" -d"${2}s" --latency -s "$3" "$1" | awk '
+run() { # url seconds lua → "requests/s p99-in-ms"; a proxy that answered anything but 2xx is no figure
+  wrk -t2 -c"$connections" -d"${2}s" --latency -s "$3" "$1" | awk -v url="$1" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
     $1 == "99%" { p99 = ms($2) }
     /Requests\/sec/ { rps = $2 }
+    /Non-2xx/ { printf "warning: %s answered %s non-2xx responses\n", url, $NF > "/dev/stderr" }
     END { printf "%s %.2f\n", rps, p99 }'
 }
 
