@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sessiongate.key.KeyPart;
 import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.LogCapture;
+import dev.sessiongate.util.Secret;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,6 +133,38 @@ class ConfigLoaderTest {
         assertThat(config.cluster().where()).isEqualTo("cache:6380");
         assertThat(config.cluster().toString()).doesNotContain("hunter2");
         assertThat(config.node()).endsWith(":8080");
+    }
+
+    @Test
+    void sentinelAndRedisClusterUrisAreReadAndLoggedWithoutTheirPassword() {
+        GateConfig sentinel = ConfigLoader.load(null,
+                Map.of("store.redis-uri", "redis-sentinel://:hunter2@s1:26379,s2,s3:26380/0#sessions"));
+        assertThat(sentinel.cluster().where()).isEqualTo("s1:26379,s2:26379,s3:26380#sessions");
+        assertThat(sentinel.cluster().sentinel()).isTrue();
+        assertThat(sentinel.cluster().replicated()).isTrue();
+        assertThat(sentinel.cluster().redisCluster()).isFalse();
+        assertThat(sentinel.cluster().toString()).doesNotContain("hunter2");
+
+        GateConfig cluster = ConfigLoader.load(null, Map.of("store.redis-uri", "redis://:hunter2@r1:7000,r2:7001",
+                "store.redis-cluster", "true"));
+        assertThat(cluster.cluster().where()).isEqualTo("r1:7000,r2:7001");
+        assertThat(cluster.cluster().redisCluster()).isTrue();
+        assertThat(cluster.cluster().replicated()).isTrue();
+        assertThat(cluster.cluster().toString()).doesNotContain("hunter2");
+
+        GateConfig single = ConfigLoader.load(null, Map.of("store.redis-uri", "redis://cache"));
+        assertThat(single.cluster().replicated()).isFalse();
+        assertThat(single.cluster().where()).isEqualTo("cache:6379");
+
+        assertError(Map.of("store.redis-uri", "redis-sentinel://:hunter2@s1:26379"), "store.redis-uri=<redacted>",
+                "#primaryName");
+        assertError(Map.of("store.redis-uri", "redis://:hunter2@r1:7000,r2:7001"), "store.redis-uri=<redacted>",
+                "store.redis-cluster=true");
+        assertError(Map.of("store.redis-uri", "redis-sentinel://s1#p", "store.redis-cluster", "true"),
+                "store.redis-uri=<redacted>", "seed nodes");
+        assertError(Map.of("store.redis-uri", "redis://r1", "store.redis-cluster", "yes"),
+                "store.redis-cluster=yes", "true or false");
+        assertError(Map.of("store.redis-uri", "redis://:hunter2@"), "store.redis-uri=<redacted>", "no host");
     }
 
     @Test
