@@ -6,7 +6,7 @@ import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.key.KeyPart;
 import dev.sessiongate.key.UserKey;
 import dev.sessiongate.key.UserKeyDeriver;
-import dev.sessiongate.testing.TestPki;
+import dev.sessiongate.testing.PartnerPki;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -113,17 +113,17 @@ public class HitPathBenchmark {
         }
         Files.writeString(users, lines);
         users.toFile().deleteOnExit();
-        TestPki.Issued ca = TestPki.ca("CN=Bench CA");
+        PartnerPki.Issued ca = PartnerPki.ca("CN=Bench CA");
         StringBuilder map = new StringBuilder();
         certificateRequests = new BenchRequest[USERS];
         for (int i = 0; i < USERS; i++) {
-            TestPki.Issued client = TestPki.client(ca, "CN=user" + i, Duration.ofDays(1));
+            PartnerPki.Issued client = PartnerPki.client(ca, "CN=user" + i, Duration.ofDays(1));
             map.append("subject:CN=user").append(i).append(" = user").append(i).append('\n');
             certificateRequests[i] = new BenchRequest(null, "/api/bench/orders", "192.0.2.10",
                     new X509Certificate[] {client.certificate(), ca.certificate()});
         }
         Path mapFile = Files.writeString(Files.createTempFile("bench-certs", ".map"), map);
-        Path caFile = TestPki.writePem(Files.createTempFile("bench-ca", ".pem"), ca);
+        Path caFile = PartnerPki.writePem(Files.createTempFile("bench-ca", ".pem"), ca);
         mapFile.toFile().deleteOnExit();
         caFile.toFile().deleteOnExit();
         gate = SessionGate.builder()

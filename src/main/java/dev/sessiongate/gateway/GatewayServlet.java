@@ -82,6 +82,8 @@ public final class GatewayServlet extends ProxyServlet {
     private transient String upstreamBasePath;
     /** Maps {@code Location}, {@code Content-Location} and the client's copy of {@code Set-Cookie} to the gateway. */
     private transient ResponseHeaderRewriter rewriter;
+    /** The client's destination for the upstream, resolved once. */
+    private transient UpstreamDestination destination;
 
     @Override
     public void init(ServletConfig config) throws ServletException {
@@ -116,6 +118,7 @@ public final class GatewayServlet extends ProxyServlet {
                 "maxConnections", "256",
                 "idleTimeout", String.valueOf(upstream.timeout().toMillis()),
                 "timeout", "0")));
+        destination = new UpstreamDestination(getHttpClient());
         LOG.info("event=gateway_on upstream={} connectTimeout={} timeout={} passCookies={} forwardAuthorization={}",
                 upstream.url(), upstream.connectTimeout(), upstream.timeout(), upstream.passCookies(),
                 upstream.forwardAuthorization());
@@ -206,7 +209,7 @@ public final class GatewayServlet extends ProxyServlet {
     @Override
     protected Request newProxyRequest(HttpServletRequest request, String path) {
         String query = request.getQueryString();
-        return new VerbatimRequest(getHttpClient(), upstreamOrigin, path, query == null ? null : asWireText(query))
+        return new VerbatimRequest(getHttpClient(), destination, upstreamOrigin, path, query == null ? null : asWireText(query))
                 .method(request.getMethod())
                 .attribute(CLIENT_REQUEST_ATTRIBUTE, request);
     }
@@ -218,15 +221,25 @@ public final class GatewayServlet extends ProxyServlet {
      * {@code %zz}. The path is normalised, so only the query holds what URI refuses.
      */
     static final class VerbatimRequest extends HttpRequest {
+        private final UpstreamDestination destination;
         private final String path;
         private final String query;
         /** Set when the client's body failed, which aborts this request: the failure is the client's. */
         private volatile boolean clientFailed;
 
-        VerbatimRequest(HttpClient client, URI origin, String path, String query) {
+        VerbatimRequest(HttpClient client, UpstreamDestination destination, URI origin, String path, String query) {
             super(client, new HttpConversation(), origin);
+            this.destination = destination;
             this.path = path;
             this.query = query;
+        }
+
+        /** To the upstream's destination, resolved once ({@link UpstreamDestination}). */
+        @Override
+        public void send(Response.CompleteListener listener) {
+            if (!destination.send(this, listener)) {
+                super.send(listener);
+            }
         }
 
         @Override
