@@ -12,7 +12,7 @@ import java.util.Map;
 
 /** Real HTTP to the application on its port, with or without Basic credentials. */
 final class Http {
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private Http() {
     }

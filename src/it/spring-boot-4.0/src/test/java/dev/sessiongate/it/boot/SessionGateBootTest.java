@@ -57,6 +57,19 @@ class SessionGateBootTest {
     }
 
     @Test
+    void springSecuritysHttpBasicNeitherChecksThePasswordAgainNorReplacesSessionGate() throws Exception {
+        // Spring's own user store knows alice with another password (BootApp.springUsers).
+        HttpResponse<String> gateUser = Http.get(port, "/me/basic", "alice", "alice-secret");
+        HttpResponse<String> springUser = Http.get(port, "/me/basic", "alice", "spring-only-password");
+
+        assertThat(gateUser.statusCode()).isEqualTo(200);
+        assertThat(Http.fields(gateUser)).containsEntry("authentication", "alice")
+                .containsEntry("authorities", "ROLE_admins,ROLE_partners,admins,partners");
+        assertThat(springUser.statusCode()).isEqualTo(401);
+        assertThat(springUser.headers().allValues("WWW-Authenticate")).containsExactly(CHALLENGE);
+    }
+
+    @Test
     void secondRequestOfAKeyIsServedFromTheCachedSession() throws Exception {
         long misses = gate.stats().misses();
         Map<String, String> first = Http.fields(Http.get(port, "/me/cached", "bob", "bob-secret"));
