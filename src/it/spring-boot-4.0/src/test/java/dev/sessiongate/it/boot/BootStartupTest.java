@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Start-up and shut-down of the application, each in a context of its own. */
@@ -38,6 +39,30 @@ class BootStartupTest {
 
             assertThat(response.statusCode()).isEqualTo(401);
             assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"Realm\"");
+        }
+    }
+
+    @Test
+    void applicationsOwnSessionGateBeanReplacesTheConfiguredOneInTheSamePlace() throws Exception {
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(BootApp.class, OwnGate.class)
+                .properties("server.port=0").run()) {
+            assertThat(context.getBeansOfType(SessionGate.class)).containsOnlyKeys("partnersGate");
+            HttpResponse<String> challenge = Http.get(port(context), "/me", null, null);
+            HttpResponse<String> alice = Http.get(port(context), "/partners/me", "alice", "alice-secret");
+
+            assertThat(challenge.headers().allValues("WWW-Authenticate"))
+                    .containsExactly("Basic realm=\"Own gate\", charset=\"UTF-8\"");
+            assertThat(alice.statusCode()).isEqualTo(200);
+            assertThat(Http.fields(alice)).containsEntry("authentication", "alice");
+        }
+    }
+
+    /** An application's own filter (not a @Configuration, so that component scanning leaves it to this test). */
+    static class OwnGate {
+        @Bean
+        SessionGate partnersGate() {
+            return SessionGate.builder().set("users.file", "src/test/resources/users.htpasswd")
+                    .set("groups.file", "src/test/resources/users.htgroup").set("realm", "Own gate").build();
         }
     }
 
