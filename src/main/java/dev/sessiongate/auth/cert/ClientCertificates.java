@@ -4,12 +4,11 @@ import dev.sessiongate.auth.AuthenticatorUnavailableException;
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.htpasswd.UserFiles;
 import dev.sessiongate.util.Logfmt;
+import dev.sessiongate.util.WatchedFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.cert.CRL;
@@ -60,9 +59,7 @@ public final class ClientCertificates {
     private final Path crlFile;
     private final Path groupsFile;
     private final Clock clock;
-    private volatile Snapshot snapshot;
-    /** Whether {@code client_cert_files_unreadable} was logged since the files could last be read; guarded by this. */
-    private boolean unreadableLogged;
+    private final WatchedFiles<Snapshot> files;
 
     /**
      * What a check found: an identity, or the reason the certificate was refused.
@@ -93,8 +90,25 @@ public final class ClientCertificates {
         this.crlFile = crlFile;
         this.groupsFile = groupsFile;
         this.clock = clock;
-        this.snapshot = read();
-        LOG.info("event=client_certs_loaded file={} names={} cas={} crls={}", Logfmt.value(mapFile.toString()),
+        this.files = new WatchedFiles<>(Arrays.asList(mapFile, caFile, crlFile, groupsFile), this::read,
+                new WatchedFiles.Events<>() {
+                    @Override
+                    public void reloaded(Snapshot value) {
+                        log("client_certs_reloaded", value);
+                    }
+
+                    @Override
+                    public void unreadable(Exception cause) {
+                        LOG.error("event=client_cert_files_unreadable file={} message={} action=\"certificate logins "
+                                + "refused (503) until it can be read; cached sessions live until they can be checked "
+                                + "again\"", Logfmt.value(mapFile.toString()), Logfmt.value(cause.toString()));
+                    }
+                });
+        log("client_certs_loaded", current());
+    }
+
+    private void log(String event, Snapshot snapshot) {
+        LOG.info("event={} file={} names={} cas={} crls={}", event, Logfmt.value(mapFile.toString()),
                 snapshot.map.size(), snapshot.anchors.size(), snapshot.crlCount);
     }
 
@@ -209,42 +223,14 @@ public final class ClientCertificates {
 
     /** The snapshot, read again first if a file changed since. */
     private Snapshot current() {
-        Snapshot current = snapshot;
-        if (current.stamps.equals(stamps())) {
-            return current;
-        }
-        synchronized (this) {
-            current = snapshot;
-            if (current.stamps.equals(stamps())) {
-                return current;
-            }
-            try {
-                current = read();
-            } catch (IOException | UncheckedIOException e) {
-                if (!unreadableLogged) {
-                    unreadableLogged = true;
-                    LOG.error("event=client_cert_files_unreadable file={} message={} action=\"certificate logins refused "
-                            + "(503) until it can be read; cached sessions live until they can be checked again\"",
-                            Logfmt.value(mapFile.toString()), Logfmt.value(e.toString()));
-                }
-                throw new AuthenticatorUnavailableException("client certificate files unreadable", e);
-            }
-            snapshot = current;
-            unreadableLogged = false;
-            LOG.info("event=client_certs_reloaded file={} names={} cas={} crls={}", Logfmt.value(mapFile.toString()),
-                    current.map.size(), current.anchors.size(), current.crlCount);
-            return current;
+        try {
+            return files.get();
+        } catch (IOException e) {
+            throw new AuthenticatorUnavailableException("client certificate files unreadable", e);
         }
     }
 
     private Snapshot read() throws IOException {
-        // Stamps first: a change during the read is then seen as a change on the next call.
-        List<Object> stamps = stamps();
-        for (Path file : files()) {
-            if (file != null && stamp(file) == null) {
-                throw new IOException(file + ": missing, not a file, or not readable");
-            }
-        }
         CertificateMap map = CertificateMap.read(mapFile);
         Set<TrustAnchor> anchors = new HashSet<>();
         Set<X509Certificate> anchorCertificates = new HashSet<>();
@@ -264,7 +250,7 @@ public final class ClientCertificates {
             }
         }
         Map<String, Set<String>> groups = groupsFile == null ? Map.of() : UserFiles.readGroups(groupsFile);
-        return new Snapshot(map, Set.copyOf(anchors), Set.copyOf(anchorCertificates), crls, crlCount, groups, stamps);
+        return new Snapshot(map, Set.copyOf(anchors), Set.copyOf(anchorCertificates), crls, crlCount, groups);
     }
 
     /** The certificates (or CRLs) of a PEM or DER file; at least one. */
@@ -288,33 +274,8 @@ public final class ClientCertificates {
         }
     }
 
-    /** Per file: modification time, size, inode and readability; {@code null} for one that cannot be read. */
-    private List<Object> stamps() {
-        List<Object> stamps = new ArrayList<>(4);
-        for (Path file : files()) {
-            if (file != null) {
-                stamps.add(stamp(file));
-            }
-        }
-        return stamps;
-    }
-
-    private Path[] files() {
-        return new Path[] {mapFile, caFile, crlFile, groupsFile};
-    }
-
-    private static Object stamp(Path file) {
-        try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return a.isRegularFile() && Files.isReadable(file)
-                    ? List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey())) : null;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     /** What the files said. */
     private record Snapshot(CertificateMap map, Set<TrustAnchor> anchors, Set<X509Certificate> anchorCertificates,
-                            CertStore crls, int crlCount, Map<String, Set<String>> groups, List<Object> stamps) {
+                            CertStore crls, int crlCount, Map<String, Set<String>> groups) {
     }
 }

@@ -5,13 +5,12 @@ import dev.sessiongate.auth.AuthenticatorUnavailableException;
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.Password;
 import dev.sessiongate.util.Logfmt;
+import dev.sessiongate.util.WatchedFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,9 +42,7 @@ public final class HtpasswdAuthenticator implements Authenticator {
     private final Path groupsFile;
     /** Whether a password matches a stored hash: {@link PasswordHashes#matches}. */
     private final BiPredicate<byte[], String> matcher;
-    private volatile Snapshot snapshot;
-    /** Whether {@code users_file_unreadable} was logged since the files could last be read; guarded by this. */
-    private boolean unreadableLogged;
+    private final WatchedFiles<Snapshot> files;
 
     /**
      * Reads the files now.
@@ -62,8 +59,20 @@ public final class HtpasswdAuthenticator implements Authenticator {
         this.usersFile = usersFile;
         this.groupsFile = groupsFile;
         this.matcher = matcher;
-        this.snapshot = read();
-        LOG.info("event=users_loaded file={} users={}", Logfmt.value(usersFile.toString()), snapshot.users.size());
+        this.files = new WatchedFiles<>(Arrays.asList(usersFile, groupsFile), this::read, new WatchedFiles.Events<>() {
+            @Override
+            public void reloaded(Snapshot value) {
+                LOG.info("event=users_reloaded file={} users={}", Logfmt.value(usersFile.toString()), value.users.size());
+            }
+
+            @Override
+            public void unreadable(Exception cause) {
+                LOG.error("event=users_file_unreadable file={} message={} action=\"new logins refused (503) until it "
+                        + "can be read; cached sessions live until they expire\"", Logfmt.value(usersFile.toString()),
+                        Logfmt.value(cause.toString()));
+            }
+        });
+        LOG.info("event=users_loaded file={} users={}", Logfmt.value(usersFile.toString()), current().users.size());
     }
 
     /**
@@ -106,51 +115,19 @@ public final class HtpasswdAuthenticator implements Authenticator {
      * @throws AuthenticatorUnavailableException when a file cannot be read (see the class comment)
      */
     private Snapshot current() {
-        Snapshot current = snapshot;
-        if (current.isUpToDate(usersFile, groupsFile)) {
-            return current;
-        }
-        synchronized (this) {
-            current = snapshot;
-            if (current.isUpToDate(usersFile, groupsFile)) {
-                return current;
-            }
-            try {
-                current = read();
-            } catch (IOException | UncheckedIOException e) {
-                if (!unreadableLogged) {
-                    unreadableLogged = true;
-                    LOG.error("event=users_file_unreadable file={} message={} action=\"new logins refused (503) until it "
-                            + "can be read; cached sessions live until they expire\"", Logfmt.value(usersFile.toString()),
-                            Logfmt.value(e.toString()));
-                }
-                throw new AuthenticatorUnavailableException("users file unreadable", e);
-            }
-            snapshot = current;
-            unreadableLogged = false;
-            LOG.info("event=users_reloaded file={} users={}", Logfmt.value(usersFile.toString()), current.users.size());
-            return current;
+        try {
+            return files.get();
+        } catch (IOException e) {
+            throw new AuthenticatorUnavailableException("users file unreadable", e);
         }
     }
 
     private Snapshot read() throws IOException {
-        // Stamps first: a change during the read is then seen as a change on the next call.
-        Object usersStamp = stamp(usersFile);
-        Object groupsStamp = groupsFile == null ? null : stamp(groupsFile);
         Map<String, UserFiles.User> users = UserFiles.readUsers(usersFile);
         Map<String, Set<String>> groups = groupsFile == null ? Map.of() : UserFiles.readGroups(groupsFile);
         List<String> hashes = new ArrayList<>();
         users.values().forEach(user -> hashes.add(user.hash()));
-        return new Snapshot(users, groups, PasswordHashes.dummyFor(hashes), usersStamp, groupsStamp);
-    }
-
-    /**
-     * Modification time, size and inode: together they notice edits and atomic replacements; and
-     * whether the file is readable, since a {@code chmod} changes none of them.
-     */
-    private static Object stamp(Path file) throws IOException {
-        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-        return List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()), Files.isReadable(file));
+        return new Snapshot(users, groups, PasswordHashes.dummyFor(hashes));
     }
 
     /** The hash unknown users are checked against now, for tests. */
@@ -164,16 +141,6 @@ public final class HtpasswdAuthenticator implements Authenticator {
     }
 
     /** What the files said, with the dummy hash that unknown users are checked against (see {@link PasswordHashes#dummyFor}). */
-    private record Snapshot(Map<String, UserFiles.User> users, Map<String, Set<String>> groups, String dummyHash,
-                            Object usersStamp, Object groupsStamp) {
-
-        boolean isUpToDate(Path usersFile, Path groupsFile) {
-            try {
-                return usersStamp.equals(stamp(usersFile))
-                        && (groupsFile == null || groupsStamp.equals(stamp(groupsFile)));
-            } catch (IOException e) {
-                return false; // gone or out of reach: reading it again fails, and fails closed
-            }
-        }
+    private record Snapshot(Map<String, UserFiles.User> users, Map<String, Set<String>> groups, String dummyHash) {
     }
 }
