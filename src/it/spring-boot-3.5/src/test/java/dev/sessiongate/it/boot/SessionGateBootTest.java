@@ -72,11 +72,11 @@ class SessionGateBootTest {
     @Test
     void secondRequestOfAKeyIsServedFromTheCachedSession() throws Exception {
         long misses = gate.stats().misses();
-        Map<String, String> first = Http.fields(Http.get(port, "/me/cached", "bob", "bob-secret"));
-        Map<String, String> second = Http.fields(Http.get(port, "/me/cached", "bob", "bob-secret"));
+        Map<String, String> first = Http.fields(Http.get(port, "/me/cached", "alice", "alice-secret"));
+        Map<String, String> second = Http.fields(Http.get(port, "/me/cached", "alice", "alice-secret"));
 
-        assertThat(first).containsEntry("newSession", "true").containsEntry("authentication", "bob");
-        assertThat(second).containsEntry("newSession", "false").containsEntry("authentication", "bob")
+        assertThat(first).containsEntry("newSession", "true").containsEntry("authentication", "alice");
+        assertThat(second).containsEntry("newSession", "false").containsEntry("authentication", "alice")
                 .containsEntry("sessionId", first.get("sessionId"));
         assertThat(gate.stats().misses() - misses).isEqualTo(1);
     }
