@@ -1,7 +1,7 @@
 package dev.sessiongate.bench;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
-import dev.sessiongate.config.Secret;
+import dev.sessiongate.util.Secret;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.key.KeyPart;
 import dev.sessiongate.key.UserKey;

@@ -1,6 +1,6 @@
 package dev.sessiongate.bench;
 
-import dev.sessiongate.standalone.DemoServlet;
+import dev.sessiongate.gateway.DemoServlet;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletResponse;

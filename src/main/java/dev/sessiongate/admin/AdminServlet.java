@@ -8,6 +8,7 @@ import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.key.ClientIpResolver;
 import dev.sessiongate.session.GateStats;
 import dev.sessiongate.util.Logfmt;
+import dev.sessiongate.wiring.OptionalLibrary;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -60,7 +61,12 @@ public final class AdminServlet extends HttpServlet {
         throttle = new AdminThrottle(config.maxFailures(), config.failureWindow(), Ticker.systemTicker());
         sessions = new SessionEndpoints(gate, failures);
         tokens = new TokenEndpoints(gate, failures);
-        metrics = new GateMetrics(gate);
+        if (OptionalLibrary.METRICS.present()) {
+            metrics = new GateMetrics(gate);
+        } else {
+            // The rest of the admin API works without Micrometer; /admin/metrics says what to add.
+            LOG.warn("event=metrics_off message={}", Logfmt.value(OptionalLibrary.METRICS.missingMessage()));
+        }
     }
 
     @Override
@@ -136,6 +142,8 @@ public final class AdminServlet extends HttpServlet {
                 notAllowed(response, failures, "GET");
             } else if (path.equals("/stats")) {
                 write(response, 200, stats());
+            } else if (path.equals("/metrics") && metrics == null) {
+                failures.respond(response, Rejection.NOT_FOUND, OptionalLibrary.METRICS.missingMessage(), null);
             } else if (path.equals("/metrics")) {
                 byte[] text = metrics.scrape().getBytes(StandardCharsets.UTF_8);
                 response.setContentType("text/plain; version=0.0.4; charset=utf-8");

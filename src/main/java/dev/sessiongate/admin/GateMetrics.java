@@ -1,7 +1,7 @@
 package dev.sessiongate.admin;
 
-import dev.sessiongate.cluster.RedisSessionStore;
 import dev.sessiongate.filter.SessionGate;
+import dev.sessiongate.session.ClusterStore;
 import dev.sessiongate.session.GateStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -14,7 +14,8 @@ import java.util.function.ToDoubleFunction;
 /**
  * {@code GET /admin/metrics}: SessionGate's counters in the Prometheus text format, through
  * Micrometer: cache hits and misses, password checks and failures, evictions, rejections,
- * throttled logins, live sessions, and a histogram of password-check time.
+ * throttled logins, live sessions, and a histogram of password-check time. Loaded only when
+ * Micrometer is on the class path ({@code OptionalLibrary.METRICS}).
  */
 final class GateMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -32,11 +33,11 @@ final class GateMetrics {
         counter("sessiongate.requests.throttled", "logins refused after too many failures", stats, GateStats::throttled);
         Gauge.builder("sessiongate.sessions.live", gate, SessionGate::sessionCount)
                 .description("cached sessions").register(registry);
-        if (gate.store() instanceof RedisSessionStore cluster) {
-            FunctionCounter.builder("sessiongate.redis.calls", cluster, RedisSessionStore::redisCalls)
+        if (gate.store() instanceof ClusterStore cluster) {
+            FunctionCounter.builder("sessiongate.redis.calls", cluster, ClusterStore::remoteCalls)
                     .description("calls to the cluster's Redis, not counting the once-a-second probe")
                     .register(registry);
-            Gauge.builder("sessiongate.redis.up", cluster, store -> store.degradedReason() == null ? 1 : 0)
+            Gauge.builder("sessiongate.redis.up", gate.store(), store -> store.degradedReason() == null ? 1 : 0)
                     .description("1 while this node uses the cluster's Redis, 0 while it serves alone")
                     .register(registry);
         }

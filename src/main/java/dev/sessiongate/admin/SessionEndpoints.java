@@ -1,11 +1,11 @@
 package dev.sessiongate.admin;
 
-import dev.sessiongate.cluster.RedisSessionStore;
 import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.filter.FailureResponder;
 import dev.sessiongate.filter.Rejection;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.key.IpAddresses;
+import dev.sessiongate.session.ClusterStore;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionPage;
 import dev.sessiongate.session.SessionStore;
@@ -185,7 +185,7 @@ final class SessionEndpoints {
         view.put("expiresAt", Instant.ofEpochMilli(expiresAt).toString());
         view.put("requests", session.requests());
         view.put("permanent", session.identity().tokenId() != null);
-        String origin = RedisSessionStore.nodeOf(session);
+        String origin = gate.store() instanceof ClusterStore cluster ? cluster.originNode(session) : null;
         view.put("node", origin != null ? origin : node);
         return view;
     }

@@ -181,13 +181,4 @@ public final class DelegatedAuthenticator implements Authenticator, AutoCloseabl
             throw new IllegalStateException("the HTTP client for auth.delegate-url did not stop", e);
         }
     }
-
-    /** The delegate gave no usable answer: the client gets a 502. */
-    public static final class DelegateFailedException extends AuthenticatorUnavailableException {
-        private static final long serialVersionUID = 1L;
-
-        DelegateFailedException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
 }

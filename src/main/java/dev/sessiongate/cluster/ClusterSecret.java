@@ -2,7 +2,7 @@ package dev.sessiongate.cluster;
 
 import dev.sessiongate.config.ConfigException;
 import dev.sessiongate.config.GateConfig;
-import dev.sessiongate.config.Secret;
+import dev.sessiongate.util.Secret;
 import dev.sessiongate.util.Logfmt;
 import io.lettuce.core.SetArgs;
 import java.util.Arrays;

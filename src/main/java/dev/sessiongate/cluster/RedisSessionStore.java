@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.key.UserKey;
 import dev.sessiongate.session.CaffeineSessionStore;
+import dev.sessiongate.session.ClusterStore;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionPage;
 import dev.sessiongate.session.SessionStore;
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * from the near cache, new sessions authenticated and kept locally, and written back — as are
  * all the sessions it holds — when Redis returns or comes back empty.
  */
-public final class RedisSessionStore implements SessionStore {
+public final class RedisSessionStore implements SessionStore, ClusterStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisSessionStore.class);
     static final String REVOKE_CHANNEL = "sg:revoke";
     static final String SHARE_CHANNEL = "sg:shared";
@@ -585,6 +586,16 @@ public final class RedisSessionStore implements SessionStore {
     /** Redis calls this node made (see {@link RedisLink#calls()}). */
     public long redisCalls() {
         return redis.calls();
+    }
+
+    @Override
+    public long remoteCalls() {
+        return redisCalls();
+    }
+
+    @Override
+    public String originNode(Session session) {
+        return nodeOf(session);
     }
 
     @Override

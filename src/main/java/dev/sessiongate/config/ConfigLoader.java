@@ -1,5 +1,6 @@
 package dev.sessiongate.config;
 
+import dev.sessiongate.util.Secret;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -116,62 +117,69 @@ public final class ConfigLoader {
                 settings.put(key, value);
             }
         }
+        GateConfig.Builder config = parse(settings, baseDir);
+        if (config.keySecretGenerated() && settings.get("store.redis-uri").isEmpty()) {
+            LOG.warn("event=key_secret_generated message=\"key.secret is not set; a random one was generated, "
+                    + "so cached sessions do not survive a restart and nodes do not share them\"");
+        }
+        return config.build();
+    }
+
+    /** What {@link GateConfig#builder()} starts from: every key's default, and a generated key secret. */
+    static GateConfig.Builder defaults() {
+        return parse(new LinkedHashMap<>(ConfigKeys.SUPPORTED), Path.of(""));
+    }
+
+    /** {@code settings} (every key, defaults filled in) checked and typed. */
+    private static GateConfig.Builder parse(Map<String, String> settings, Path baseDir) {
         Settings r = new Settings(settings, baseDir);
-        Duration idle = r.duration("session.idle-timeout");
-        Duration lifetime = r.duration("session.max-lifetime");
         List<String> strip = r.list("strip-cookies");
-        boolean stripAll = strip.contains("*");
         Set<String> stripNames = new LinkedHashSet<>();
         for (String name : strip) {
             stripNames.add(name.toLowerCase(Locale.ROOT));
         }
         Secret configured = r.secret("key.secret");
         boolean generated = configured == null;
-        Secret secret = generated ? Secret.generate(32) : configured;
-        if (generated && settings.get("store.redis-uri").isEmpty()) {
-            LOG.warn("event=key_secret_generated message=\"key.secret is not set; a random one was generated, "
-                    + "so cached sessions do not survive a restart and nodes do not share them\"");
-        }
-        return new GateConfig(
-                settings.get("realm"),
-                r.integer("port", 0, 65535),
-                secret,
-                generated,
-                r.keyParts(),
-                r.cidrs("trusted-proxies"),
-                r.headerName("trusted-proxies.header"),
-                stripAll,
-                stripNames,
-                r.list("log.redact-headers"),
-                r.readableFile("users.file"),
-                r.readableFile("groups.file"),
-                Set.copyOf(r.list("policy.require-group")),
-                Set.copyOf(r.list("policy.allow-users")),
-                Set.copyOf(r.list("policy.deny-users")),
-                idle,
-                lifetime,
-                r.duration("session.revalidate-after"),
-                r.integer("sessions.max", 1, Integer.MAX_VALUE),
-                r.integer("sessions.max-per-user", 1, Integer.MAX_VALUE),
-                r.integer("sessions.max-per-ip", 0, Integer.MAX_VALUE),
-                r.onLimitReject(),
-                r.integer("auth.max-failures", 1, 1_000_000),
-                r.duration("auth.failure-window"),
-                r.integer("auth.threads", 1, 1024),
-                r.integer("auth.queue", 1, 1_000_000),
-                r.duration("auth.timeout"),
-                ldap(r, settings),
-                r.bool("auth.container-realm"),
-                r.httpUrl("auth.delegate-url"),
-                r.duration("auth.delegate-timeout"),
-                clientCert(r, settings),
-                r.writableFile("tokens.file"),
-                r.secret("admin.token"),
-                upstream(r, settings),
-                cluster(r, settings),
-                node(settings),
-                r.durationUpTo("warmup", Duration.ofMinutes(1)),
-                tls(r, settings));
+        return GateConfig.Builder.empty()
+                .realm(settings.get("realm"))
+                .port(r.integer("port", 0, 65535))
+                .keySecret(generated ? Secret.generate(32) : configured)
+                .keySecretGenerated(generated)
+                .keyParts(r.keyParts())
+                .trustedProxies(r.cidrs("trusted-proxies"))
+                .clientIpHeader(r.headerName("trusted-proxies.header"))
+                .stripAllCookies(strip.contains("*"))
+                .stripCookies(stripNames)
+                .redactHeaders(r.list("log.redact-headers"))
+                .usersFile(r.readableFile("users.file"))
+                .groupsFile(r.readableFile("groups.file"))
+                .requireGroups(Set.copyOf(r.list("policy.require-group")))
+                .allowUsers(Set.copyOf(r.list("policy.allow-users")))
+                .denyUsers(Set.copyOf(r.list("policy.deny-users")))
+                .idleTimeout(r.duration("session.idle-timeout"))
+                .maxLifetime(r.duration("session.max-lifetime"))
+                .revalidateAfter(r.duration("session.revalidate-after"))
+                .maxSessions(r.integer("sessions.max", 1, Integer.MAX_VALUE))
+                .maxPerUser(r.integer("sessions.max-per-user", 1, Integer.MAX_VALUE))
+                .maxPerIp(r.integer("sessions.max-per-ip", 0, Integer.MAX_VALUE))
+                .rejectOverLimit(r.onLimitReject())
+                .maxFailures(r.integer("auth.max-failures", 1, 1_000_000))
+                .failureWindow(r.duration("auth.failure-window"))
+                .authThreads(r.integer("auth.threads", 1, 1024))
+                .authQueue(r.integer("auth.queue", 1, 1_000_000))
+                .authTimeout(r.duration("auth.timeout"))
+                .ldap(ldap(r, settings))
+                .containerRealm(r.bool("auth.container-realm"))
+                .delegateUrl(r.httpUrl("auth.delegate-url"))
+                .delegateTimeout(r.duration("auth.delegate-timeout"))
+                .clientCert(clientCert(r, settings))
+                .tokensFile(r.writableFile("tokens.file"))
+                .adminToken(r.secret("admin.token"))
+                .upstream(upstream(r, settings))
+                .cluster(cluster(r, settings))
+                .node(node(settings))
+                .warmup(r.durationUpTo("warmup", Duration.ofMinutes(1)))
+                .tls(tls(r, settings));
     }
 
     /**

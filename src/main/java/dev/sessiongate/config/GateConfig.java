@@ -2,6 +2,7 @@ package dev.sessiongate.config;
 
 import dev.sessiongate.key.Cidr;
 import dev.sessiongate.key.KeyPart;
+import dev.sessiongate.util.Secret;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,7 +10,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * SessionGate's whole configuration, immutable, built only by {@link ConfigLoader}.
+ * SessionGate's whole configuration, immutable: {@link ConfigLoader} reads it from the keys,
+ * {@link #builder()} makes one in code.
  *
  * @param realm              the realm of the {@code WWW-Authenticate} challenge
  * @param port               the standalone server's port
@@ -196,5 +198,323 @@ public record GateConfig(
         requireGroups = Set.copyOf(requireGroups);
         allowUsers = Set.copyOf(allowUsers);
         denyUsers = Set.copyOf(denyUsers);
+    }
+
+    /**
+     * A builder that starts from the defaults of every key ({@code ConfigKeys}, the one place they
+     * are written) with a generated {@code key.secret}; what is not set keeps its default.
+     */
+    public static Builder builder() {
+        return ConfigLoader.defaults();
+    }
+
+    /** A builder that starts from this configuration. */
+    public Builder toBuilder() {
+        Builder builder = new Builder();
+        builder.realm = realm;
+        builder.port = port;
+        builder.keySecret = keySecret;
+        builder.keySecretGenerated = keySecretGenerated;
+        builder.keyParts = keyParts;
+        builder.trustedProxies = trustedProxies;
+        builder.clientIpHeader = clientIpHeader;
+        builder.stripAllCookies = stripAllCookies;
+        builder.stripCookies = stripCookies;
+        builder.redactHeaders = redactHeaders;
+        builder.usersFile = usersFile;
+        builder.groupsFile = groupsFile;
+        builder.requireGroups = requireGroups;
+        builder.allowUsers = allowUsers;
+        builder.denyUsers = denyUsers;
+        builder.idleTimeout = idleTimeout;
+        builder.maxLifetime = maxLifetime;
+        builder.revalidateAfter = revalidateAfter;
+        builder.maxSessions = maxSessions;
+        builder.maxPerUser = maxPerUser;
+        builder.maxPerIp = maxPerIp;
+        builder.rejectOverLimit = rejectOverLimit;
+        builder.maxFailures = maxFailures;
+        builder.failureWindow = failureWindow;
+        builder.authThreads = authThreads;
+        builder.authQueue = authQueue;
+        builder.authTimeout = authTimeout;
+        builder.ldap = ldap;
+        builder.containerRealm = containerRealm;
+        builder.delegateUrl = delegateUrl;
+        builder.delegateTimeout = delegateTimeout;
+        builder.clientCert = clientCert;
+        builder.tokensFile = tokensFile;
+        builder.adminToken = adminToken;
+        builder.upstream = upstream;
+        builder.cluster = cluster;
+        builder.node = node;
+        builder.warmup = warmup;
+        builder.tls = tls;
+        return builder;
+    }
+
+    /**
+     * Builds a {@link GateConfig} one typed setting at a time; {@link #builder()} and
+     * {@link #toBuilder()} make one. Each setter sets the record component of its name.
+     */
+    public static final class Builder {
+        private String realm;
+        private int port;
+        private Secret keySecret;
+        private boolean keySecretGenerated;
+        private List<KeyPart> keyParts;
+        private List<Cidr> trustedProxies;
+        private String clientIpHeader;
+        private boolean stripAllCookies;
+        private Set<String> stripCookies;
+        private List<String> redactHeaders;
+        private Path usersFile;
+        private Path groupsFile;
+        private Set<String> requireGroups;
+        private Set<String> allowUsers;
+        private Set<String> denyUsers;
+        private Duration idleTimeout;
+        private Duration maxLifetime;
+        private Duration revalidateAfter;
+        private long maxSessions;
+        private int maxPerUser;
+        private int maxPerIp;
+        private boolean rejectOverLimit;
+        private int maxFailures;
+        private Duration failureWindow;
+        private int authThreads;
+        private int authQueue;
+        private Duration authTimeout;
+        private Ldap ldap;
+        private boolean containerRealm;
+        private URI delegateUrl;
+        private Duration delegateTimeout;
+        private ClientCert clientCert;
+        private Path tokensFile;
+        private Secret adminToken;
+        private Upstream upstream;
+        private Cluster cluster;
+        private String node;
+        private Duration warmup;
+        private Tls tls;
+
+        Builder() {
+        }
+
+        /** A builder with nothing set, for {@link ConfigLoader}. */
+        static Builder empty() {
+            return new Builder();
+        }
+
+        /** Whether {@link #keySecret} was generated, not configured. */
+        boolean keySecretGenerated() {
+            return keySecretGenerated;
+        }
+
+        public Builder realm(String realm) {
+            this.realm = realm;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder keySecret(Secret keySecret) {
+            this.keySecret = keySecret;
+            return this;
+        }
+
+        public Builder keySecretGenerated(boolean keySecretGenerated) {
+            this.keySecretGenerated = keySecretGenerated;
+            return this;
+        }
+
+        public Builder keyParts(List<KeyPart> keyParts) {
+            this.keyParts = keyParts;
+            return this;
+        }
+
+        public Builder trustedProxies(List<Cidr> trustedProxies) {
+            this.trustedProxies = trustedProxies;
+            return this;
+        }
+
+        public Builder clientIpHeader(String clientIpHeader) {
+            this.clientIpHeader = clientIpHeader;
+            return this;
+        }
+
+        public Builder stripAllCookies(boolean stripAllCookies) {
+            this.stripAllCookies = stripAllCookies;
+            return this;
+        }
+
+        public Builder stripCookies(Set<String> stripCookies) {
+            this.stripCookies = stripCookies;
+            return this;
+        }
+
+        public Builder redactHeaders(List<String> redactHeaders) {
+            this.redactHeaders = redactHeaders;
+            return this;
+        }
+
+        public Builder usersFile(Path usersFile) {
+            this.usersFile = usersFile;
+            return this;
+        }
+
+        public Builder groupsFile(Path groupsFile) {
+            this.groupsFile = groupsFile;
+            return this;
+        }
+
+        public Builder requireGroups(Set<String> requireGroups) {
+            this.requireGroups = requireGroups;
+            return this;
+        }
+
+        public Builder allowUsers(Set<String> allowUsers) {
+            this.allowUsers = allowUsers;
+            return this;
+        }
+
+        public Builder denyUsers(Set<String> denyUsers) {
+            this.denyUsers = denyUsers;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        public Builder maxLifetime(Duration maxLifetime) {
+            this.maxLifetime = maxLifetime;
+            return this;
+        }
+
+        public Builder revalidateAfter(Duration revalidateAfter) {
+            this.revalidateAfter = revalidateAfter;
+            return this;
+        }
+
+        public Builder maxSessions(long maxSessions) {
+            this.maxSessions = maxSessions;
+            return this;
+        }
+
+        public Builder maxPerUser(int maxPerUser) {
+            this.maxPerUser = maxPerUser;
+            return this;
+        }
+
+        public Builder maxPerIp(int maxPerIp) {
+            this.maxPerIp = maxPerIp;
+            return this;
+        }
+
+        public Builder rejectOverLimit(boolean rejectOverLimit) {
+            this.rejectOverLimit = rejectOverLimit;
+            return this;
+        }
+
+        public Builder maxFailures(int maxFailures) {
+            this.maxFailures = maxFailures;
+            return this;
+        }
+
+        public Builder failureWindow(Duration failureWindow) {
+            this.failureWindow = failureWindow;
+            return this;
+        }
+
+        public Builder authThreads(int authThreads) {
+            this.authThreads = authThreads;
+            return this;
+        }
+
+        public Builder authQueue(int authQueue) {
+            this.authQueue = authQueue;
+            return this;
+        }
+
+        public Builder authTimeout(Duration authTimeout) {
+            this.authTimeout = authTimeout;
+            return this;
+        }
+
+        public Builder ldap(Ldap ldap) {
+            this.ldap = ldap;
+            return this;
+        }
+
+        public Builder containerRealm(boolean containerRealm) {
+            this.containerRealm = containerRealm;
+            return this;
+        }
+
+        public Builder delegateUrl(URI delegateUrl) {
+            this.delegateUrl = delegateUrl;
+            return this;
+        }
+
+        public Builder delegateTimeout(Duration delegateTimeout) {
+            this.delegateTimeout = delegateTimeout;
+            return this;
+        }
+
+        public Builder clientCert(ClientCert clientCert) {
+            this.clientCert = clientCert;
+            return this;
+        }
+
+        public Builder tokensFile(Path tokensFile) {
+            this.tokensFile = tokensFile;
+            return this;
+        }
+
+        public Builder adminToken(Secret adminToken) {
+            this.adminToken = adminToken;
+            return this;
+        }
+
+        public Builder upstream(Upstream upstream) {
+            this.upstream = upstream;
+            return this;
+        }
+
+        public Builder cluster(Cluster cluster) {
+            this.cluster = cluster;
+            return this;
+        }
+
+        public Builder node(String node) {
+            this.node = node;
+            return this;
+        }
+
+        public Builder warmup(Duration warmup) {
+            this.warmup = warmup;
+            return this;
+        }
+
+        public Builder tls(Tls tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /** The configuration, immutable. */
+        public GateConfig build() {
+            return new GateConfig(
+                    realm, port, keySecret, keySecretGenerated, keyParts, trustedProxies, clientIpHeader,
+                    stripAllCookies, stripCookies, redactHeaders, usersFile, groupsFile, requireGroups,
+                    allowUsers, denyUsers, idleTimeout, maxLifetime, revalidateAfter, maxSessions, maxPerUser,
+                    maxPerIp, rejectOverLimit, maxFailures, failureWindow, authThreads, authQueue,
+                    authTimeout, ldap, containerRealm, delegateUrl, delegateTimeout, clientCert, tokensFile,
+                    adminToken, upstream, cluster, node, warmup, tls);
+        }
     }
 }

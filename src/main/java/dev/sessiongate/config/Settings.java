@@ -2,6 +2,7 @@ package dev.sessiongate.config;
 
 import dev.sessiongate.key.Cidr;
 import dev.sessiongate.key.KeyPart;
+import dev.sessiongate.util.Secret;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;

@@ -24,19 +24,6 @@ import java.util.Set;
  * <p>The only authenticator that needs the request, so it lives here and not in {@code auth}.
  */
 final class ContainerRealm {
-    /** What {@link #validate} answers: the servlet API cannot re-check a user without the password. */
-    static final Authenticator VALIDATE_ONLY = new Authenticator() {
-        @Override
-        public Optional<Identity> authenticate(String user, Password password) {
-            throw new IllegalStateException("the container realm needs the request");
-        }
-
-        @Override
-        public boolean validate(Identity identity) {
-            return true;
-        }
-    };
-
     private final Set<String> roles;
 
     ContainerRealm(Set<String> roles) {

@@ -5,7 +5,7 @@ import dev.sessiongate.auth.AccessPolicy;
 import dev.sessiongate.auth.ApiTokens;
 import dev.sessiongate.auth.Authenticator;
 import dev.sessiongate.auth.AuthenticatorUnavailableException;
-import dev.sessiongate.auth.DelegatedAuthenticator;
+import dev.sessiongate.auth.DelegateFailedException;
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.LoginRefusedException;
 import dev.sessiongate.auth.Password;
@@ -13,7 +13,7 @@ import dev.sessiongate.auth.PasswordChecks;
 import dev.sessiongate.auth.StoreHealth;
 import dev.sessiongate.auth.cert.ClientCertificates;
 import dev.sessiongate.config.GateConfig;
-import dev.sessiongate.config.Secret;
+import dev.sessiongate.util.Secret;
 import dev.sessiongate.hook.ResponseHook;
 import dev.sessiongate.key.ClientIpResolver;
 import dev.sessiongate.key.PathNormalizer;
@@ -379,7 +379,7 @@ final class Gatekeeper {
     }
 
     private static Rejection rejectionFor(AuthenticatorUnavailableException e) {
-        if (e instanceof DelegatedAuthenticator.DelegateFailedException) {
+        if (e instanceof DelegateFailedException) {
             return Rejection.AUTHENTICATION_DELEGATE_FAILED;
         }
         return e instanceof PasswordChecks.TimedOutException ? Rejection.AUTHENTICATION_TIMEOUT

@@ -1,32 +1,20 @@
 package dev.sessiongate.filter;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import com.unboundid.ldap.sdk.LDAPException;
 import dev.sessiongate.auth.AccessPolicy;
 import dev.sessiongate.auth.ApiTokens;
 import dev.sessiongate.auth.Authenticator;
-import dev.sessiongate.auth.DelegatedAuthenticator;
-import dev.sessiongate.auth.ldap.LdapAuthenticator;
-import dev.sessiongate.auth.GroupPolicy;
 import dev.sessiongate.auth.Identity;
-import dev.sessiongate.auth.cert.ClientCertificates;
-import dev.sessiongate.auth.htpasswd.HtpasswdAuthenticator;
-import dev.sessiongate.cluster.ClusterSecret;
-import dev.sessiongate.cluster.RedisLink;
-import dev.sessiongate.cluster.RedisSessionStore;
-import dev.sessiongate.cluster.RedisTokenStore;
 import dev.sessiongate.config.ConfigException;
 import dev.sessiongate.config.ConfigLoader;
 import dev.sessiongate.config.GateConfig;
-import dev.sessiongate.config.Secret;
-import dev.sessiongate.hook.LoggingResponseHook;
 import dev.sessiongate.hook.ResponseHook;
-import dev.sessiongate.session.CaffeineSessionStore;
 import dev.sessiongate.session.GateStats;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.util.JdkCaches;
 import dev.sessiongate.util.Logfmt;
+import dev.sessiongate.wiring.GateAssembly;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -39,10 +27,8 @@ import jakarta.servlet.http.HttpServletMapping;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -52,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.helpers.NOPLoggerFactory;
 
 /**
  * The SessionGate servlet filter: authenticates HTTP Basic clients once per user key and serves
@@ -73,6 +60,10 @@ public final class SessionGate implements Filter {
     private static final Set<String> OWN_SERVLETS = Set.of(HealthServlet.class.getName(),
             "dev.sessiongate.admin.AdminServlet");
 
+    /** What the container's log says when SLF4J has no binding. */
+    static final String NO_LOG_BINDING = "SessionGate: no SLF4J binding on the class path, so SessionGate's own log "
+            + "is discarded; add one, e.g. ch.qos.logback:logback-classic";
+
     private volatile Gatekeeper gate;
     /** Servlet name → whether it is one of {@link #OWN_SERVLETS}; registrations do not change once serving. */
     private final Map<String, Boolean> ownServlets = new ConcurrentHashMap<>();
@@ -92,6 +83,7 @@ public final class SessionGate implements Filter {
 
     @Override
     public void init(FilterConfig filterConfig) throws ServletException {
+        warnIfLogIsDiscarded(filterConfig.getServletContext());
         if (gate == null) {
             Map<String, String> params = new LinkedHashMap<>();
             for (String name : Collections.list(filterConfig.getInitParameterNames())) {
@@ -111,6 +103,16 @@ public final class SessionGate implements Filter {
                 + "node={} store={}", Logfmt.value(filterConfig.getFilterName()), Logfmt.value(config.realm()), config.keyParts(),
                 config.trustedProxies(), config.idleTimeout(), config.maxLifetime(), config.node(),
                 config.cluster() == null ? "memory" : "redis://" + config.cluster().where());
+    }
+
+    /**
+     * Without an SLF4J binding every line of SessionGate's log would vanish without a word: says
+     * so once, in the container's own log.
+     */
+    private static void warnIfLogIsDiscarded(ServletContext context) {
+        if (LoggerFactory.getILoggerFactory() instanceof NOPLoggerFactory) {
+            context.log(NO_LOG_BINDING);
+        }
     }
 
     @Override
@@ -238,24 +240,6 @@ public final class SessionGate implements Filter {
         return gate.config();
     }
 
-    /** With {@code auth.client-cert} and no password store: only certificates log in, every password is wrong. */
-    private static final Authenticator NO_PASSWORDS = new Authenticator() {
-        @Override
-        public Optional<Identity> authenticate(String user, dev.sessiongate.auth.Password password) {
-            return Optional.empty();
-        }
-
-        @Override
-        public boolean validate(Identity identity) {
-            return false;
-        }
-
-        @Override
-        public Optional<Identity> lookup(String user) {
-            return Optional.empty();
-        }
-    };
-
     /**
      * Configures a {@link SessionGate} in code. Settings use the keys of the properties file;
      * the authenticator, access policy, response hook and clock can be replaced.
@@ -332,106 +316,15 @@ public final class SessionGate implements Filter {
 
         Gatekeeper create() {
             GateConfig cfg = config != null ? config : ConfigLoader.load(configFile, settings);
-            GateStats stats = new GateStats();
-            ResponseHook hook = responseHook != null ? responseHook : new LoggingResponseHook(cfg.redactHeaders(), ticker);
-            CaffeineSessionStore local = new CaffeineSessionStore(cfg.maxSessions(), cfg.idleTimeout(),
-                    cfg.maxLifetime(), ticker, stats);
-            if (cfg.cluster() == null) {
-                return new Gatekeeper(cfg, cfg.keySecret(), authenticator(cfg), policy(cfg), hook, local, stats,
-                        tokens(cfg.tokensFile()), ticker, clientCertificates(cfg));
-            }
-            RedisLink redis = RedisLink.connect(cfg.cluster());
+            GateAssembly.Parts parts = GateAssembly.assemble(cfg,
+                    new GateAssembly.Plugins(authenticator, accessPolicy, responseHook, ticker, clock));
             try {
-                Secret secret = ClusterSecret.agree(redis, cfg);
-                RedisTokenStore tokenStore = new RedisTokenStore(redis);
-                ApiTokens tokens = new ApiTokens(tokenStore);
-                tokenStore.follow(tokens);
-                Duration flushEvery = Duration.ofMillis(Math.max(100, Math.min(5000, cfg.idleTimeout().toMillis() / 4)));
-                SessionStore store = new RedisSessionStore(redis, local, ticker, cfg.node(), cfg.idleTimeout(),
-                        cfg.maxLifetime(), cfg.cluster().timeout(), flushEvery);
-                return new Gatekeeper(cfg, secret, authenticator(cfg), policy(cfg), hook, store, stats, tokens,
-                        ticker, clientCertificates(cfg));
-            } catch (IOException e) {
-                redis.close();
-                throw new ConfigException("store.redis-uri: the cluster's API tokens cannot be read: " + e.getMessage());
+                return new Gatekeeper(cfg, parts.keySecret(), parts.authenticator(), parts.policy(), parts.hook(),
+                        parts.store(), parts.stats(), parts.tokens(), ticker, parts.certificates());
             } catch (RuntimeException e) {
-                redis.close();
+                parts.close();
                 throw e;
             }
-        }
-
-        private ClientCertificates clientCertificates(GateConfig cfg) {
-            GateConfig.ClientCert files = cfg.clientCert();
-            if (files == null) {
-                return null;
-            }
-            try {
-                return new ClientCertificates(files.mapFile(), files.caFile(), files.crlFile(), cfg.groupsFile(), clock);
-            } catch (IOException | UncheckedIOException e) {
-                throw new ConfigException("invalid configuration: auth.client-cert=" + files.mapFile()
-                        + ": cannot read it, its CA bundle or its CRL file (" + e.getMessage() + ")");
-            }
-        }
-
-        private static ApiTokens tokens(Path file) {
-            try {
-                return new ApiTokens(file);
-            } catch (IOException e) {
-                throw new ConfigException("invalid configuration: tokens.file=" + file + ": " + e.getMessage());
-            }
-        }
-
-        private Authenticator authenticator(GateConfig cfg) {
-            if (authenticator != null) {
-                return authenticator;
-            }
-            int configured = (cfg.usersFile() != null ? 1 : 0) + (cfg.delegateUrl() != null ? 1 : 0)
-                    + (cfg.ldap() != null ? 1 : 0) + (cfg.containerRealm() ? 1 : 0);
-            if (configured > 1) {
-                throw new ConfigException("invalid configuration: more than one of users.file, ldap.url, "
-                        + "auth.delegate-url and auth.container-realm is set; set the one authenticator to use");
-            }
-            if (cfg.containerRealm()) {
-                return ContainerRealm.VALIDATE_ONLY;
-            }
-            if (cfg.ldap() != null) {
-                try {
-                    return new LdapAuthenticator(cfg.ldap());
-                } catch (LDAPException e) {
-                    throw new ConfigException("invalid configuration: ldap.url=" + cfg.ldap().url()
-                            + ": cannot connect (" + e.getResultCode() + ": " + e.getMessage() + ")");
-                }
-            }
-            if (cfg.delegateUrl() != null) {
-                return new DelegatedAuthenticator(cfg.delegateUrl(), cfg.delegateTimeout());
-            }
-            if (cfg.usersFile() == null && cfg.clientCert() != null) {
-                return NO_PASSWORDS;
-            }
-            if (cfg.usersFile() == null) {
-                throw new ConfigException("no authenticator configured: set users.file to an htpasswd file, "
-                        + "ldap.url, auth.delegate-url, auth.container-realm=true or auth.client-cert");
-            }
-            try {
-                return new HtpasswdAuthenticator(cfg.usersFile(), cfg.groupsFile());
-            } catch (IOException e) {
-                throw new ConfigException("invalid configuration: users.file=" + cfg.usersFile() + ": cannot read ("
-                        + e.getMessage() + ")");
-            } catch (UncheckedIOException e) {
-                throw new ConfigException("invalid configuration: users.file=" + cfg.usersFile() + ": not a text file");
-            }
-        }
-
-        private AccessPolicy policy(GateConfig cfg) {
-            AccessPolicy configured = new GroupPolicy(cfg.requireGroups(), cfg.allowUsers(), cfg.denyUsers());
-            if (accessPolicy == null) {
-                return configured;
-            }
-            AccessPolicy custom = accessPolicy;
-            return identity -> {
-                String reason = configured.denialReason(identity);
-                return reason != null ? reason : custom.denialReason(identity);
-            };
         }
     }
 }

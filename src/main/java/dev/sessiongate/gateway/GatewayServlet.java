@@ -9,7 +9,6 @@ import dev.sessiongate.key.IpAddresses;
 import dev.sessiongate.key.PathNormalizer;
 import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionStore;
-import dev.sessiongate.standalone.DemoServlet;
 import dev.sessiongate.util.JettyScheduler;
 import dev.sessiongate.util.Logfmt;
 import jakarta.servlet.ServletConfig;

@@ -1,6 +1,6 @@
 package dev.sessiongate.key;
 
-import dev.sessiongate.config.Secret;
+import dev.sessiongate.util.Secret;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -5,6 +5,7 @@ import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.filter.ContainerErrors;
 import dev.sessiongate.filter.HealthServlet;
 import dev.sessiongate.filter.SessionGate;
+import dev.sessiongate.gateway.DemoServlet;
 import dev.sessiongate.gateway.GatewayServlet;
 import jakarta.servlet.DispatcherType;
 import java.nio.ByteBuffer;

@@ -7,6 +7,7 @@ import dev.sessiongate.auth.Identity;
 import dev.sessiongate.auth.Password;
 import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.filter.SessionGate;
+import dev.sessiongate.gateway.DemoServlet;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sessiongate.key.KeyPart;
 import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.LogCapture;
+import dev.sessiongate.util.Secret;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

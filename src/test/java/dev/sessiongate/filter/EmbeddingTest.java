@@ -4,7 +4,7 @@ import static dev.sessiongate.testing.Fixtures.basic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.sessiongate.standalone.DemoServlet;
+import dev.sessiongate.gateway.DemoServlet;
 import dev.sessiongate.testing.Fixtures;
 import dev.sessiongate.testing.GateServer;
 import io.restassured.path.json.JsonPath;

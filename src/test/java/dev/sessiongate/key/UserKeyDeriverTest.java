@@ -2,7 +2,7 @@ package dev.sessiongate.key;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sessiongate.config.Secret;
+import dev.sessiongate.util.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -32,6 +32,16 @@ public final class TomcatManager {
                 .queryParam("config", "file:" + contextXml.toAbsolutePath()), "deploy");
     }
 
+    /**
+     * Deploys as {@link #deploy} does, and answers the Manager's answer whatever it is: {@code FAIL - ...}
+     * for a context that did not start.
+     */
+    public String tryDeploy(String path, Path war, Path contextXml) {
+        return request().queryParam("path", path).queryParam("war", "file:" + war.toAbsolutePath())
+                .queryParam("config", "file:" + contextXml.toAbsolutePath())
+                .get(root + "/manager/text/deploy").then().statusCode(200).extract().asString();
+    }
+
     /** Stops the context at {@code path} and starts it again with a new class loader. */
     public void reload(String path) {
         ok(request().queryParam("path", path), "reload");

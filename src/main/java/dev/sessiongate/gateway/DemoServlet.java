@@ -1,4 +1,4 @@
-package dev.sessiongate.standalone;
+package dev.sessiongate.gateway;
 
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServlet;
@@ -14,7 +14,9 @@ import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The standalone's demo application: for any method and path it answers what it was given,
+ * The demo application, of the standalone and of the WAR without {@code upstream.url} (here, below
+ * the standalone that serves it, so that {@code gateway} needs nothing of {@code standalone}):
+ * for any method and path it answers what it was given,
  * {@code {"user","sessionId","newSession","method","path","bodyBytes","cookies"}}, so that a
  * client (or a test) can see what the filter passed on.
  */

@@ -1,4 +1,4 @@
-package dev.sessiongate.config;
+package dev.sessiongate.util;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
