@@ -4,16 +4,27 @@ import dev.sessiongate.config.ConfigException;
 import dev.sessiongate.config.GateConfig;
 import dev.sessiongate.util.DaemonThreads;
 import dev.sessiongate.util.Logfmt;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
@@ -23,6 +34,7 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,6 +61,15 @@ import org.slf4j.LoggerFactory;
  * <p>The probe checks that the cluster's secret is still there: a Redis that restarted without
  * its data lost it, and everything else with it.
  *
+ * <p>The Redis is one server, a Sentinel set ({@code redis-sentinel://…#primary}: Lettuce asks the
+ * sentinels for the primary at each connection and reconnection, so both connections follow a
+ * failover) or a Redis Cluster ({@code store.redis-cluster=true}: the seed nodes, a topology that
+ * is refreshed every 30 s and whenever a reply says it moved; pub/sub on one node, as Redis
+ * broadcasts classic PUBLISH to every node). Callers see the commands common to all three.
+ * With replicas (Sentinel, Cluster), {@link #callReplicated} writes on a connection of its own and
+ * then waits ({@code WAIT 1}) until a replica has the write, so that a failover right after does
+ * not lose it; the shared connection never blocks on a {@code WAIT}.
+ *
  * <p>Nothing of it outlives {@link #close}: Lettuce's and Netty's threads are made by SessionGate
  * and waited for, and the per-thread state that Netty leaves on every thread that writes to a
  * connection (its {@code InternalThreadLocalMap}) is removed from the container's threads after
@@ -60,10 +81,20 @@ public final class RedisLink implements AutoCloseable {
     static final String SECRET_KEY = "sg:secret";
     private static final long PROBE_MILLIS = 1000;
 
+    /** After a {@code WAIT} that no replica answered, the writes that follow skip it for this long. */
+    private static final long NO_REPLICA_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private final String where;
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<String, String> connection;
+    private final RedisClusterCommands<String, String> sync;
+    private final RedisClusterAsyncCommands<String, String> async;
     private final StatefulRedisPubSubConnection<String, String> pubSub;
+    /** The connection of writes that wait for a replica, or {@code null} without replicas. */
+    private final StatefulConnection<String, String> replicated;
+    private final Duration timeout;
+    /** Until when ({@link System#nanoTime}) {@link #callReplicated} skips its {@code WAIT}; 0 when it does not. */
+    private volatile long noReplicaUntil;
     private final Map<String, Consumer<String>> channels = new ConcurrentHashMap<>();
     private final List<Runnable> recoveries = new CopyOnWriteArrayList<>();
     private final NettyThreads nettyThreads;
@@ -75,13 +106,17 @@ public final class RedisLink implements AutoCloseable {
     /** The thread running the recovery actions, which may call Redis while it is still marked down. */
     private volatile Thread recovering;
 
-    private RedisLink(String where, RedisClient client, NettyThreads nettyThreads,
-                      StatefulRedisConnection<String, String> connection, StatefulRedisPubSubConnection<String, String> pubSub) {
-        this.where = where;
+    private RedisLink(GateConfig.Cluster cluster, AbstractRedisClient client, NettyThreads nettyThreads,
+                      Connections connections) {
+        this.where = cluster.where();
+        this.timeout = cluster.timeout();
         this.client = client;
         this.nettyThreads = nettyThreads;
-        this.connection = connection;
-        this.pubSub = pubSub;
+        this.connection = connections.connection;
+        this.sync = connections.sync;
+        this.async = connections.async;
+        this.pubSub = connections.pubSub;
+        this.replicated = connections.replicated;
         pubSub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
@@ -103,15 +138,12 @@ public final class RedisLink implements AutoCloseable {
      */
     public static RedisLink connect(GateConfig.Cluster cluster) {
         Duration timeout = cluster.timeout();
-        RedisURI uri;
-        try {
-            uri = RedisURI.create(cluster.redisUri());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("invalid configuration: store.redis-uri=<redacted>: not a Redis URI");
+        List<RedisURI> uris = uris(cluster);
+        for (RedisURI uri : uris) {
+            // The URI's timeout bounds the connection handshake; commands have their own (timeoutOptions).
+            // A node starting on a busy machine should not give up on Redis after store.timeout's 500 ms.
+            uri.setTimeout(timeout.compareTo(STARTUP_TIMEOUT) > 0 ? timeout : STARTUP_TIMEOUT);
         }
-        // The URI's timeout bounds the connection handshake; commands have their own (timeoutOptions).
-        // A node starting on a busy machine should not give up on Redis after store.timeout's 500 ms.
-        uri.setTimeout(timeout.compareTo(STARTUP_TIMEOUT) > 0 ? timeout : STARTUP_TIMEOUT);
         NettyThreads threads = new NettyThreads();
         ClientResources resources = ClientResources.builder()
                 .threadFactoryProvider(threads)
@@ -119,17 +151,39 @@ public final class RedisLink implements AutoCloseable {
                 .computationThreadPoolSize(2)
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
-        RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
-                .socketOptions(SocketOptions.builder().connectTimeout(timeout.multipliedBy(4)).build())
-                .build());
+        TimeoutOptions timeouts = TimeoutOptions.builder().timeoutSource(new WaitOutlasts(timeout)).build();
+        SocketOptions socket = SocketOptions.builder().connectTimeout(timeout.multipliedBy(4)).build();
+        AbstractRedisClient client;
+        if (cluster.redisCluster()) {
+            RedisClusterClient clusterClient = RedisClusterClient.create(resources, uris);
+            clusterClient.setOptions(ClusterClientOptions.builder()
+                    .autoReconnect(true)
+                    // The connection to a node opens at its first command; rejecting commands until it is
+                    // connected would fail that one. They wait instead, bounded by store.timeout as all are.
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                    .timeoutOptions(timeouts)
+                    .socketOptions(socket)
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                            .enablePeriodicRefresh(Duration.ofSeconds(30))
+                            .enableAdaptiveRefreshTrigger(ClusterTopologyRefreshOptions.RefreshTrigger.values())
+                            .build())
+                    .build());
+            client = clusterClient;
+        } else {
+            RedisClient redisClient = RedisClient.create(resources, uris.get(0));
+            redisClient.setOptions(ClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(timeouts)
+                    .socketOptions(socket)
+                    .build());
+            client = redisClient;
+        }
         try {
-            RedisLink link = new RedisLink(cluster.where(), client, threads, client.connect(), client.connectPubSub());
+            RedisLink link = new RedisLink(cluster, client, threads, Connections.open(client, cluster.replicated()));
             link.background.scheduleWithFixedDelay(link::probe, PROBE_MILLIS, PROBE_MILLIS, TimeUnit.MILLISECONDS);
-            LOG.info("event=redis_connected redis={}", cluster.where());
+            LOG.info("event=redis_connected redis={} mode={}", cluster.where(),
+                    cluster.redisCluster() ? "cluster" : cluster.sentinel() ? "sentinel" : "standalone");
             return link;
         } catch (RedisException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
@@ -142,11 +196,93 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /**
+     * {@code store.redis-uri} as Lettuce's URIs: one, or with {@code store.redis-cluster} one per
+     * seed node ({@code redis://[:password@]h1:p1,h2:p2[/...]}, the rest of the URI applying to all).
+     */
+    private static List<RedisURI> uris(GateConfig.Cluster cluster) {
+        String text = cluster.redisUri();
+        List<String> each = new ArrayList<>();
+        int hostsFrom = text.indexOf("://") + 3;
+        int at = text.lastIndexOf('@');
+        hostsFrom = Math.max(hostsFrom, at + 1);
+        int hostsTo = hostsFrom;
+        while (hostsTo < text.length() && "/?#".indexOf(text.charAt(hostsTo)) < 0) {
+            hostsTo++;
+        }
+        if (cluster.redisCluster()) {
+            for (String host : text.substring(hostsFrom, hostsTo).split(",")) {
+                each.add(text.substring(0, hostsFrom) + host + text.substring(hostsTo));
+            }
+        } else {
+            each.add(text);
+        }
+        List<RedisURI> uris = new ArrayList<>(each.size());
+        try {
+            for (String uri : each) {
+                uris.add(RedisURI.create(uri));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid configuration: store.redis-uri=<redacted>: not a Redis URI");
+        }
+        return uris;
+    }
+
+    /** The connections of a link, on one server or a Sentinel set ({@link RedisClient}) or on a Redis Cluster. */
+    private record Connections(StatefulConnection<String, String> connection, RedisClusterCommands<String, String> sync,
+                               RedisClusterAsyncCommands<String, String> async,
+                               StatefulRedisPubSubConnection<String, String> pubSub,
+                               StatefulConnection<String, String> replicated) {
+        static Connections open(AbstractRedisClient client, boolean withReplicas) {
+            List<StatefulConnection<String, String>> opened = new ArrayList<>();
+            try {
+                if (client instanceof RedisClusterClient cluster) {
+                    StatefulRedisClusterConnection<String, String> connection = opened(opened, cluster.connect());
+                    return new Connections(connection, connection.sync(), connection.async(),
+                            opened(opened, cluster.connectPubSub()), withReplicas ? opened(opened, cluster.connect()) : null);
+                }
+                RedisClient redis = (RedisClient) client;
+                StatefulRedisConnection<String, String> connection = opened(opened, redis.connect());
+                return new Connections(connection, connection.sync(), connection.async(),
+                        opened(opened, redis.connectPubSub()), withReplicas ? opened(opened, redis.connect()) : null);
+            } catch (RedisException e) {
+                for (StatefulConnection<String, String> connection : opened) {
+                    connection.close();
+                }
+                throw e;
+            }
+        }
+
+        private static <C extends StatefulConnection<String, String>> C opened(List<StatefulConnection<String, String>> all, C c) {
+            all.add(c);
+            return c;
+        }
+    }
+
+    /** {@code store.timeout} for every command but {@code WAIT}, whose own time-out is that long: it gets twice. */
+    private static final class WaitOutlasts extends TimeoutOptions.TimeoutSource {
+        private final long millis;
+
+        WaitOutlasts(Duration timeout) {
+            this.millis = timeout.toMillis();
+        }
+
+        @Override
+        public long getTimeout(RedisCommand<?, ?, ?> command) {
+            return command.getType() == CommandType.WAIT ? 2 * millis : millis;
+        }
+
+        @Override
+        public TimeUnit getTimeUnit() {
+            return TimeUnit.MILLISECONDS;
+        }
+    }
+
+    /**
      * Runs {@code command} on Redis, bounded by the time-out.
      *
      * @throws Unavailable when Redis is down or the call fails; Redis is then marked down
      */
-    <T> T call(Function<RedisCommands<String, String>, T> command) {
+    <T> T call(Function<RedisClusterCommands<String, String>, T> command) {
         if (downReason != null && Thread.currentThread() != recovering) {
             throw Unavailable.INSTANCE;
         }
@@ -155,9 +291,9 @@ public final class RedisLink implements AutoCloseable {
     }
 
     /** As {@link #call}, also while Redis is marked down, and not counted: for the probe. */
-    private <T> T callEvenIfDown(Function<RedisCommands<String, String>, T> command) {
+    private <T> T callEvenIfDown(Function<RedisClusterCommands<String, String>, T> command) {
         try {
-            return command.apply(connection.sync());
+            return command.apply(sync);
         } catch (RedisException e) {
             markDown(rootMessage(e));
             throw Unavailable.INSTANCE;
@@ -179,14 +315,98 @@ public final class RedisLink implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code write}, which writes {@code key} only, as {@link #call}; with replicas (Sentinel,
+     * Cluster) on the connection of such writes, and then waits up to half of {@code store.timeout}
+     * until one replica has it ({@code WAIT 1}). No replica answering is logged, not failed: the write
+     * is made, only not yet safe from a failover; the writes of the next ten seconds then skip the
+     * wait, so that a primary without replicas does not slow every one of them.
+     */
+    <T> T callReplicated(String key, Function<RedisClusterCommands<String, String>, T> write) {
+        if (replicated == null) {
+            return call(write);
+        }
+        if (downReason != null && Thread.currentThread() != recovering) {
+            throw Unavailable.INSTANCE;
+        }
+        calls.increment();
+        RedisClusterCommands<String, String> commands;
+        try {
+            commands = replicatedCommands(key);
+        } catch (RedisException e) {
+            return call(write); // no connection to the key's primary now: as any other write
+        } finally {
+            forgetThreadState();
+        }
+        T result;
+        try {
+            result = write.apply(commands);
+        } catch (RedisCommandExecutionException e) {
+            if (e.getMessage() != null && (e.getMessage().startsWith("MOVED") || e.getMessage().startsWith("ASK"))) {
+                return call(write); // the slot is moving: the cluster connection follows it
+            }
+            markDown(rootMessage(e));
+            throw Unavailable.INSTANCE;
+        } catch (RedisException e) {
+            markDown(rootMessage(e));
+            throw Unavailable.INSTANCE;
+        } finally {
+            forgetThreadState();
+        }
+        awaitReplica(commands);
+        return result;
+    }
+
+    /** The commands of the replicated connection; on a Redis Cluster, its connection to the primary of {@code key}'s slot. */
+    private RedisClusterCommands<String, String> replicatedCommands(String key) {
+        if (replicated instanceof StatefulRedisClusterConnection<String, String> cluster) {
+            RedisClusterNode primary = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
+            if (primary == null) {
+                throw new RedisException("no primary for the slot of the key");
+            }
+            return cluster.getConnection(primary.getUri().getHost(), primary.getUri().getPort()).sync();
+        }
+        return ((StatefulRedisConnection<String, String>) replicated).sync();
+    }
+
+    private void awaitReplica(RedisClusterCommands<String, String> commands) {
+        long until = noReplicaUntil;
+        if (until != 0 && System.nanoTime() - until < 0) {
+            return;
+        }
+        long acknowledged;
+        try {
+            // Half of store.timeout: a write queued behind this WAIT on the same connection still gets
+            // its answer within store.timeout, so a primary without replicas never makes it look down.
+            acknowledged = commands.waitForReplication(1, Math.max(1, timeout.toMillis() / 2));
+        } catch (RedisException e) {
+            acknowledged = -1;
+        } finally {
+            forgetThreadState();
+        }
+        if (acknowledged > 0) {
+            if (until != 0) {
+                noReplicaUntil = 0;
+                LOG.info("event=redis_replica_acknowledges redis={}", where);
+            }
+            return;
+        }
+        noReplicaUntil = System.nanoTime() + NO_REPLICA_BACKOFF_NANOS;
+        if (until == 0) {
+            LOG.warn("event=redis_no_replica redis={} message=\"no replica acknowledged a new session within "
+                    + "store.timeout; it is stored, but a failover now could lose it. Waiting is skipped for 10 s "
+                    + "at a time until a replica answers\"", where);
+        }
+    }
+
     /** Runs a Lua script; see {@link #call}. */
     <T> T script(String script, ScriptOutputType type, String[] keys, String... args) {
         return call(redis -> redis.eval(script, type, keys, args));
     }
 
     /** The asynchronous commands, for pipelined batches; the caller counts them with {@link #counted}. */
-    RedisAsyncCommands<String, String> async() {
-        return connection.async();
+    RedisClusterAsyncCommands<String, String> async() {
+        return async;
     }
 
     /** Counts {@code n} calls made through {@link #async}. */
@@ -296,6 +516,9 @@ public final class RedisLink implements AutoCloseable {
         try {
             pubSub.close();
             connection.close();
+            if (replicated != null) {
+                replicated.close();
+            }
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         } finally {
             forgetThreadState();

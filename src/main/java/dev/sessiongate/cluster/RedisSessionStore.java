@@ -14,8 +14,9 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,14 +39,24 @@ import org.slf4j.LoggerFactory;
  * on every node is its near cache. A hit never leaves the node; a miss asks Redis before anyone
  * checks a password, so a key authenticated on one node is served by all.
  *
- * <p>In Redis, per session, a hash {@code sg:s:<user key hex>} (id, user, groups, credential tag,
- * client IP, created, last access, creating node, requests) that expires with the session, and
- * three sorted sets of user keys scored by their deadline: {@code sg:u:<user>},
- * {@code sg:ip:<address>} and {@code sg:all}, for limits and the admin API. Creation is a Lua
- * script that stores the session only if the key has none yet (two nodes authenticating the same
- * key at once end up with one session); last access and request counts are written in batches,
- * at most once per session every {@code flushEvery}; a removal deletes the hash and publishes
- * {@code sg:revoke}, on which every node drops its copy.
+ * <p>In Redis, per session, a hash {@code sg:{<user key hex>}:s} (id, user, groups, credential
+ * tag, client IP, created, last access, creating node, requests) and {@code sg:id:<id>} → user
+ * key, both expiring with the session, and three sorted sets of user keys scored by their
+ * deadline: {@code sg:u:<user>}, {@code sg:ip:<address>} and {@code sg:all}, for limits and the
+ * admin API ({@code sg:users} and {@code sg:ips} list the names, for the admin's search). Every
+ * script touches one key, so that on a Redis Cluster sessions spread over the shards by their
+ * user key and no call crosses slots. Creation is a Lua script that stores the session only if
+ * the key has none yet (two nodes authenticating the same key at once end up with one session);
+ * last access and request counts are written in batches, at most once per session every
+ * {@code flushEvery}; a removal deletes the hash and publishes {@code sg:revoke}, on which every
+ * node drops its copy.
+ *
+ * <p>The indexes are written by commands of their own, in the order that leaves nothing that
+ * matters dangling if the second step fails: on creation and flush the indexes first, then the
+ * session (an index entry whose session is missing is skipped when listed and leaves the set at
+ * its deadline; a session missing from its indexes would escape the limits and the admin); on
+ * removal the session first, then the indexes. With replicas (Sentinel, Cluster) a creation
+ * returns once a replica has the session ({@code WAIT}), so that a failover does not lose it.
  *
  * <p>Without Redis (down, or slower than {@code store.timeout}) the node goes on alone: hits
  * from the near cache, new sessions authenticated and kept locally, and written back — as are
@@ -57,10 +68,9 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
     static final String SHARE_CHANNEL = "sg:shared";
     /** The hash fields of values given to {@link #share}: this prefix and their name. */
     private static final String SHARED_FIELD = "x:";
-    private static final String ALL = "sg:all";
-    /** The users and the client addresses that have live sessions, each scored by its last deadline. */
-    private static final String USERS = "sg:users";
-    private static final String IPS = "sg:ips";
+    private static final String ALL = SessionIndexes.ALL;
+    private static final String USERS = SessionIndexes.USERS;
+    private static final String IPS = SessionIndexes.IPS;
     /** Index sets per search call: a bound on the size of one script call's key list. */
     private static final int UNION_BATCH = 500;
     private static final int BATCH = 1000;
@@ -77,6 +87,7 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
     private final long lifetimeMillis;
     private final Duration timeout;
     private final ConcurrentLinkedQueue<Session> pendingRemovals = new ConcurrentLinkedQueue<>();
+    private final SessionIndexes indexes;
 
     /**
      * A store on {@code redis} that keeps up to {@code maxSessions} in this node's near cache.
@@ -104,6 +115,7 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
         this.idleMillis = idleTimeout.toMillis();
         this.lifetimeMillis = maxLifetime.toMillis();
         this.timeout = timeout;
+        this.indexes = new SessionIndexes(redis, timeout, this::deadline);
         redis.subscribe(REVOKE_CHANNEL, this::revoked);
         redis.subscribe(SHARE_CHANNEL, this::sharedElsewhere);
         redis.onRecovery(this::replayRemovals);
@@ -150,15 +162,24 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
         session.storeState(new Shared(node, requests));
         Session stored = session;
         try {
-            List<Object> first = redis.script(RedisScripts.SAVE, ScriptOutputType.MULTI, keys(session),
-                    saveArgs(session, requests));
+            SessionIndexes.Added added = indexes.add(List.of(session));
+            if (added.indexed().isEmpty()) {
+                redis.markDown("indexing a new session: " + added.firstRefusal());
+                throw RedisLink.Unavailable.INSTANCE;
+            }
+            String[] key = {sessionKey(session.key())};
+            String[] args = saveArgs(session, requests);
+            List<Object> first = redis.callReplicated(key[0],
+                    r -> r.eval(RedisScripts.SAVE, ScriptOutputType.MULTI, key, args));
             Session other = first.isEmpty() ? null : restore(session.key(), pairs(first));
             if (!first.isEmpty() && other == null) {
                 // Redis still had an expired one (its deadline is a moment away): this one replaces it.
-                redis.call(r -> r.del(sessionKey(session.key())));
-                redis.script(RedisScripts.SAVE, ScriptOutputType.MULTI, keys(session), saveArgs(session, requests));
+                redis.call(r -> r.del(key[0]));
+                redis.callReplicated(key[0], r -> r.eval(RedisScripts.SAVE, ScriptOutputType.MULTI, key, args));
             }
             if (other != null) {
+                redis.call(r -> r.del(idKey(session.id()))); // this node's id, indexed above, names no session
+
                 LOG.info("event=session_adopted user={} sessionId={} node={} message=\"another node stored this key's "
                         + "session first\"", Logfmt.value(other.identity().name()), other.id(), Logfmt.value(nodeOf(other)));
                 stored = other;
@@ -198,8 +219,47 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
 
     /** Deletes {@code session} in Redis if it is still the one stored, and tells every node to drop it. */
     private void removeInRedis(Session session) {
-        redis.script(RedisScripts.REMOVE, ScriptOutputType.INTEGER, keys(session), session.id(), session.key().hex(),
-                session.key().hex() + " " + session.id(), REVOKE_CHANNEL);
+        Long removed = redis.script(RedisScripts.REMOVE, ScriptOutputType.INTEGER,
+                new String[] {sessionKey(session.key())}, session.id());
+        String member = session.key().hex();
+        List<RedisFuture<?>> replies = new ArrayList<>();
+        try {
+            RedisClusterAsyncCommands<String, String> async = redis.async();
+            replies.add(async.del(idKey(session.id())));
+            if (removed == 1) {
+                replies.add(async.zrem(userIndex(session.identity().name()), member));
+                replies.add(async.zrem(ipIndex(session.clientIp()), member));
+                replies.add(async.zrem(ALL, member));
+                replies.add(async.publish(REVOKE_CHANNEL, member + " " + session.id()));
+            }
+            redis.counted(replies.size());
+        } finally {
+            RedisLink.forgetThreadState();
+        }
+        awaitAll(replies, "removing a session");
+    }
+
+    /**
+     * Waits for every reply of {@code replies}; Redis not answering, or answering with an error,
+     * marks it down.
+     *
+     * @throws RedisLink.Unavailable then
+     */
+    private void awaitAll(List<RedisFuture<?>> replies, String what) {
+        try {
+            if (!LettuceFutures.awaitAll(timeout.multipliedBy(4), replies.toArray(new RedisFuture<?>[0]))) {
+                redis.markDown(what + " took longer than " + timeout.multipliedBy(4));
+                throw RedisLink.Unavailable.INSTANCE;
+            }
+        } catch (RuntimeException e) {
+            if (e instanceof RedisLink.Unavailable) {
+                throw e;
+            }
+            redis.markDown(what + ": " + e.getMessage());
+            throw RedisLink.Unavailable.INSTANCE;
+        } finally {
+            RedisLink.forgetThreadState();
+        }
     }
 
     @Override
@@ -271,12 +331,12 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
 
     @Override
     public int countOfUser(String user) {
-        return count("sg:u:" + user, () -> near.countOfUser(user));
+        return count(userIndex(user), () -> near.countOfUser(user));
     }
 
     @Override
     public int countOfIp(String clientIp) {
-        return count("sg:ip:" + clientIp, () -> near.countOfIp(clientIp));
+        return count(ipIndex(clientIp), () -> near.countOfIp(clientIp));
     }
 
     private int count(String index, IntSupplier local) {
@@ -296,12 +356,12 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
 
     @Override
     public void forEachOfUser(String user, Consumer<Session> action) {
-        forEachIn("sg:u:" + user, action, a -> near.forEachOfUser(user, a));
+        forEachIn(userIndex(user), action, a -> near.forEachOfUser(user, a));
     }
 
     @Override
     public void forEachOfIp(String clientIp, Consumer<Session> action) {
-        forEachIn("sg:ip:" + clientIp, action, a -> near.forEachOfIp(clientIp, a));
+        forEachIn(ipIndex(clientIp), action, a -> near.forEachOfIp(clientIp, a));
     }
 
     /**
@@ -344,12 +404,12 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
     }
 
     private void readBatches(List<String> members, Consumer<Session> action) {
-        RedisAsyncCommands<String, String> async = redis.async();
+        RedisClusterAsyncCommands<String, String> async = redis.async();
         for (int from = 0; from < members.size(); from += BATCH) {
             List<String> batch = members.subList(from, Math.min(members.size(), from + BATCH));
             List<RedisFuture<Map<String, String>>> replies = new ArrayList<>(batch.size());
             for (String member : batch) {
-                replies.add(async.hgetall("sg:s:" + member));
+                replies.add(async.hgetall(sessionKey(member)));
             }
             redis.counted(batch.size());
             for (int i = 0; i < batch.size(); i++) {
@@ -381,7 +441,7 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
             return near.findById(id);
         }
         try {
-            String member = redis.call(r -> r.get("sg:id:" + id));
+            String member = redis.call(r -> r.get(idKey(id)));
             UserKey key = member == null ? null : UserKey.fromHex(member);
             if (key == null) {
                 return near.findById(id);
@@ -400,8 +460,8 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
     /**
      * Without a text: a range of {@code sg:all} by deadline, latest first, and the records of that
      * page only. With one: the users and addresses of {@code sg:users} and {@code sg:ips} that
-     * contain it, the live members of their sets (one script call per {@value #UNION_BATCH}
-     * sets), and again the records of the page only. Never a call per session listed.
+     * contain it, the live members of their sets (pipelined, {@value #UNION_BATCH} sets at a
+     * time), and again the records of the page only. Never a call per session listed.
      */
     @Override
     public SessionPage search(String text, int offset, int limit) {
@@ -426,24 +486,37 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
 
     private SessionPage pageOfMatches(String text, int offset, int limit) {
         Range<Double> live = live();
-        List<String> indexes = new ArrayList<>();
+        List<String> sets = new ArrayList<>();
         for (String user : redis.call(r -> r.zrangebyscore(USERS, live))) {
             if (SessionPage.contains(user, text)) {
-                indexes.add("sg:u:" + user);
+                sets.add(userIndex(user));
             }
         }
         for (String ip : redis.call(r -> r.zrangebyscore(IPS, live))) {
             if (SessionPage.contains(ip, text)) {
-                indexes.add("sg:ip:" + ip);
+                sets.add(ipIndex(ip));
             }
         }
         Map<String, Double> deadlines = new HashMap<>();
-        String now = Long.toString(clock.getAsLong());
-        for (int from = 0; from < indexes.size(); from += UNION_BATCH) {
-            String[] batch = indexes.subList(from, Math.min(indexes.size(), from + UNION_BATCH)).toArray(new String[0]);
-            List<Object> flat = redis.script(RedisScripts.UNION, ScriptOutputType.MULTI, batch, now);
-            for (int i = 0; i + 1 < flat.size(); i += 2) {
-                deadlines.merge(String.valueOf(flat.get(i)), Double.parseDouble(String.valueOf(flat.get(i + 1))), Math::max);
+        for (int from = 0; from < sets.size(); from += UNION_BATCH) {
+            List<String> batch = sets.subList(from, Math.min(sets.size(), from + UNION_BATCH));
+            List<RedisFuture<?>> replies = new ArrayList<>(batch.size());
+            try {
+                RedisClusterAsyncCommands<String, String> async = redis.async();
+                for (String index : batch) {
+                    replies.add(async.zrangebyscoreWithScores(index, live));
+                }
+                redis.counted(batch.size());
+            } finally {
+                RedisLink.forgetThreadState();
+            }
+            awaitAll(replies, "searching the indexes");
+            for (RedisFuture<?> reply : replies) {
+                @SuppressWarnings("unchecked")
+                List<ScoredValue<String>> members = (List<ScoredValue<String>>) await(reply);
+                for (ScoredValue<String> member : members == null ? List.<ScoredValue<String>>of() : members) {
+                    deadlines.merge(member.getValue(), member.getScore(), Math::max);
+                }
             }
         }
         List<Map.Entry<String, Double>> sorted = new ArrayList<>(deadlines.entrySet());
@@ -491,33 +564,79 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
                 sessions.add(session);
             }
         });
-        RedisAsyncCommands<String, String> async = redis.async();
         for (int from = 0; from < sessions.size(); from += BATCH) {
-            List<Session> batch = sessions.subList(from, Math.min(sessions.size(), from + BATCH));
-            List<RedisFuture<Long>> replies = new ArrayList<>(batch.size());
-            long[] requests = new long[batch.size()];
+            if (!flushBatch(sessions.subList(from, Math.min(sessions.size(), from + BATCH)))) {
+                return;
+            }
+        }
+    }
+
+    /** The indexes of {@code batch} first, then its sessions; whether Redis answered. */
+    private boolean flushBatch(List<Session> all) {
+        List<Session> batch;
+        try {
+            batch = indexes.add(all).indexed(); // a session whose index Redis refuses waits for the next flush
+        } catch (RedisLink.Unavailable e) {
+            return false;
+        }
+        List<RedisFuture<Long>> replies = new ArrayList<>(batch.size());
+        long[] requests = new long[batch.size()];
+        try {
+            RedisClusterAsyncCommands<String, String> async = redis.async();
             for (int i = 0; i < batch.size(); i++) {
                 Session session = batch.get(i);
                 Shared shared = (Shared) session.storeState();
                 requests[i] = session.requests();
-                replies.add(async.eval(RedisScripts.TOUCH, ScriptOutputType.INTEGER, touchKeys(session), session.id(),
-                        Long.toString(session.lastAccessedAt()), Long.toString(requests[i] - shared.flushedRequests),
-                        Long.toString(idleMillis), Long.toString(lifetimeMillis), session.key().hex(),
-                        session.identity().name(), session.clientIp()));
+                replies.add(async.eval(RedisScripts.TOUCH, ScriptOutputType.INTEGER, new String[] {sessionKey(session.key())},
+                        session.id(), Long.toString(session.lastAccessedAt()),
+                        Long.toString(requests[i] - shared.flushedRequests),
+                        Long.toString(idleMillis), Long.toString(lifetimeMillis)));
             }
             redis.counted(batch.size());
-            if (!LettuceFutures.awaitAll(timeout.multipliedBy(4), replies.toArray(new RedisFuture<?>[0]))) {
-                redis.markDown("flush of " + batch.size() + " sessions took longer than " + timeout.multipliedBy(4));
+        } finally {
+            RedisLink.forgetThreadState();
+        }
+        if (!LettuceFutures.awaitAll(timeout.multipliedBy(4), replies.toArray(new RedisFuture<?>[0]))) {
+            redis.markDown("flush of " + batch.size() + " sessions took longer than " + timeout.multipliedBy(4));
+            return false;
+        }
+        List<Session> gone = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Session session = batch.get(i);
+            ((Shared) session.storeState()).flushedRequests = requests[i];
+            Long touched = await(replies.get(i));
+            if (touched != null && touched != 1) {
+                gone.add(session);
+            }
+        }
+        if (!gone.isEmpty()) {
+            forgetGone(gone);
+        }
+        return true;
+    }
+
+    /**
+     * Sessions a flush found gone from Redis: removed or replaced elsewhere while this node missed
+     * the message (it was reconnecting), unless Redis lost everything (the cluster's secret is gone
+     * too), which the probe notices and answers by writing every session back.
+     */
+    private void forgetGone(List<Session> gone) {
+        try {
+            if (redis.call(r -> r.exists(RedisLink.SECRET_KEY)) == 0) {
                 return;
             }
-            for (int i = 0; i < batch.size(); i++) {
-                Session session = batch.get(i);
-                ((Shared) session.storeState()).flushedRequests = requests[i];
-                if (Long.valueOf(0).equals(await(replies.get(i)))) {
-                    // Removed or replaced elsewhere, and this node missed the message (it was reconnecting).
-                    LOG.info("event=session_gone_from_cluster user={} sessionId={}", Logfmt.value(session.identity().name()), session.id());
-                    forgetLocally(session.key(), session.id());
-                }
+        } catch (RedisLink.Unavailable e) {
+            return;
+        }
+        for (Session session : gone) {
+            LOG.info("event=session_gone_from_cluster user={} sessionId={}", Logfmt.value(session.identity().name()), session.id());
+            forgetLocally(session.key(), session.id());
+            try {
+                // The flush indexed it a moment ago: out of the indexes again (unless its key has a
+                // new session, which owns the index entries), else it would count against the limits.
+                removeInRedis(session);
+            } catch (RedisLink.Unavailable e) {
+                return;
             }
         }
     }
@@ -532,18 +651,28 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
     private void writeBack() {
         List<Session> sessions = new ArrayList<>();
         near.forEach(sessions::add);
-        RedisAsyncCommands<String, String> async = redis.async();
         int written = 0;
         int failed = 0;
         String firstFailure = null;
         for (int from = 0; from < sessions.size(); from += BATCH) {
             List<Session> batch = sessions.subList(from, Math.min(sessions.size(), from + BATCH));
-            List<RedisFuture<List<Object>>> replies = new ArrayList<>(batch.size());
-            for (Session session : batch) {
-                replies.add(async.eval(RedisScripts.SAVE, ScriptOutputType.MULTI, keys(session),
-                        saveArgs(session, session.requests())));
+            SessionIndexes.Added added = indexes.add(batch);
+            if (added.indexed().size() < batch.size()) {
+                failed += batch.size() - added.indexed().size();
+                firstFailure = firstFailure == null ? added.firstRefusal() : firstFailure;
+                batch = added.indexed();
             }
-            redis.counted(batch.size());
+            List<RedisFuture<List<Object>>> replies = new ArrayList<>(batch.size());
+            try {
+                RedisClusterAsyncCommands<String, String> async = redis.async();
+                for (Session session : batch) {
+                    replies.add(async.eval(RedisScripts.SAVE, ScriptOutputType.MULTI,
+                            new String[] {sessionKey(session.key())}, saveArgs(session, session.requests())));
+                }
+                redis.counted(batch.size());
+            } finally {
+                RedisLink.forgetThreadState();
+            }
             for (int i = 0; i < batch.size(); i++) {
                 List<Object> first;
                 try {
@@ -648,7 +777,7 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
 
     private String[] saveArgs(Session session, long requests) {
         Identity identity = session.identity();
-        long deadline = Math.min(session.lastAccessedAt() + idleMillis, session.createdAt() + lifetimeMillis);
+        long deadline = deadline(session);
         String owner = nodeOf(session);
         List<String> args = new ArrayList<>(List.of(session.id(), identity.name(), String.join("\n", identity.groups()),
                 identity.credentialTag(), session.clientIp(), Long.toString(session.createdAt()),
@@ -666,20 +795,33 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
         return args.toArray(new String[0]);
     }
 
-    private static String[] keys(Session session) {
-        return new String[] {sessionKey(session.key()), "sg:u:" + session.identity().name(),
-            "sg:ip:" + session.clientIp(), ALL, "sg:id:" + session.id(), USERS, IPS};
+    private long deadline(Session session) {
+        return Math.min(session.lastAccessedAt() + idleMillis, session.createdAt() + lifetimeMillis);
     }
 
-    private static String[] touchKeys(Session session) {
-        String[] keys = keys(session);
-        String[] withSecret = java.util.Arrays.copyOf(keys, keys.length + 1);
-        withSecret[keys.length] = RedisLink.SECRET_KEY;
-        return withSecret;
-    }
-
+    /**
+     * The session's hash, {@code sg:{<user key hex>}:s}: the one place that names it. The hash tag
+     * puts each session in the slot of its user key, so sessions spread over a Redis Cluster's
+     * shards, and keys of the same session (should a script need more than one) share that slot.
+     */
     private static String sessionKey(UserKey key) {
-        return "sg:s:" + key.hex();
+        return sessionKey(key.hex());
+    }
+
+    private static String sessionKey(String hex) {
+        return "sg:{" + hex + "}:s";
+    }
+
+    private static String idKey(String id) {
+        return SessionIndexes.idKey(id);
+    }
+
+    private static String userIndex(String user) {
+        return SessionIndexes.userIndex(user);
+    }
+
+    private static String ipIndex(String clientIp) {
+        return SessionIndexes.ipIndex(clientIp);
     }
 
     private static Map<String, String> pairs(List<Object> flat) {

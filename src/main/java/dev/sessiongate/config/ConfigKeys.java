@@ -65,6 +65,7 @@ final class ConfigKeys {
             Map.entry("upstream.encoded-slash", "forward"),
             Map.entry("store.redis-uri", ""),
             Map.entry("store.timeout", "500ms"),
+            Map.entry("store.redis-cluster", "false"),
             Map.entry("node.name", ""),
             Map.entry("tls.cert", ""),
             Map.entry("tls.key", ""),

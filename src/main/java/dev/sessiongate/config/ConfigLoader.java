@@ -208,15 +208,53 @@ public final class ConfigLoader {
     }
 
     private static GateConfig.Cluster cluster(Settings r, Map<String, String> settings) {
-        URI uri = r.url("store.redis-uri", "redis", "rediss");
-        if (uri == null) {
+        String uri = settings.get("store.redis-uri");
+        boolean redisCluster = r.bool("store.redis-cluster");
+        if (uri.isEmpty()) {
             return null;
         }
+        checkRedisUri(uri, redisCluster);
         if (!settings.get("tokens.file").isEmpty()) {
             throw ConfigException.badValue("tokens.file", settings.get("tokens.file"),
                     "with store.redis-uri set, API tokens live in Redis; leave tokens.file unset");
         }
-        return new GateConfig.Cluster(settings.get("store.redis-uri"), r.duration("store.timeout"));
+        return new GateConfig.Cluster(uri, r.duration("store.timeout"), redisCluster);
+    }
+
+    /**
+     * {@code redis[s]://[[user:]password@]host[:port][,host[:port]...][/db]} (several hosts only as
+     * a Redis Cluster's seeds) or {@code redis[s]-sentinel://...#primary}; Lettuce reads the rest.
+     */
+    private static void checkRedisUri(String uri, boolean redisCluster) {
+        int colon = uri.indexOf("://");
+        String scheme = colon < 0 ? "" : uri.substring(0, colon).toLowerCase(Locale.ROOT);
+        String rest = colon < 0 ? "" : uri.substring(colon + 3);
+        String hosts = rest.substring(rest.lastIndexOf('@', firstOf(rest, "/?#")) + 1, firstOf(rest, "/?#"));
+        boolean sentinel = scheme.equals("redis-sentinel") || scheme.equals("rediss-sentinel");
+        String why = null;
+        if (!sentinel && !scheme.equals("redis") && !scheme.equals("rediss")) {
+            why = "must be a redis://, rediss:// or redis-sentinel:// URL";
+        } else if (hosts.isEmpty() || hosts.startsWith(",") || hosts.endsWith(",") || hosts.contains(",,")) {
+            why = "names no host";
+        } else if (sentinel && redisCluster) {
+            why = "with store.redis-cluster=true it names seed nodes of a Redis Cluster: redis://host:port,host:port";
+        } else if (sentinel && (uri.indexOf('#') < 0 || uri.endsWith("#"))) {
+            why = "a Sentinel URL ends with #primaryName, the name the sentinels monitor";
+        } else if (!sentinel && !redisCluster && hosts.contains(",")) {
+            why = "several hosts are a Redis Cluster's seeds (store.redis-cluster=true) or sentinels (redis-sentinel://)";
+        }
+        if (why != null) {
+            throw ConfigException.badValue("store.redis-uri", uri, why);
+        }
+    }
+
+    private static int firstOf(String text, String chars) {
+        for (int i = 0; i < text.length(); i++) {
+            if (chars.indexOf(text.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return text.length();
     }
 
     /** {@code node.name}, else this host's name and the port. */

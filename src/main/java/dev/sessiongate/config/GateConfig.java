@@ -152,19 +152,56 @@ public record GateConfig(
     /**
      * The cluster's Redis store.
      *
-     * @param redisUri {@code store.redis-uri}, in Lettuce's syntax; may hold a password, so never logged
-     * @param timeout  {@code store.timeout}: a Redis call slower than this fails and the node serves alone
+     * @param redisUri     {@code store.redis-uri}, in Lettuce's syntax: one server, a Sentinel set
+     *                     ({@code redis-sentinel://h:p,h:p#primary}) or a Redis Cluster's seed nodes
+     *                     ({@code redis://h:p,h:p}); may hold a password, so never logged
+     * @param timeout      {@code store.timeout}: a Redis call slower than this fails and the node serves alone
+     * @param redisCluster {@code store.redis-cluster}: the URI names seed nodes of a Redis Cluster
      */
-    public record Cluster(String redisUri, Duration timeout) {
-        /** Host and port only, for log lines. */
+    public record Cluster(String redisUri, Duration timeout, boolean redisCluster) {
+        /** One Redis server or a Sentinel set. */
+        public Cluster(String redisUri, Duration timeout) {
+            this(redisUri, timeout, false);
+        }
+
+        /** Whether the URI names a Sentinel set. */
+        public boolean sentinel() {
+            return redisUri.regionMatches(true, 0, "redis-sentinel:", 0, 15)
+                    || redisUri.regionMatches(true, 0, "rediss-sentinel:", 0, 16);
+        }
+
+        /** Whether a write should wait for a replica ({@code WAIT}): with Sentinel and on a Redis Cluster. */
+        public boolean replicated() {
+            return redisCluster || sentinel();
+        }
+
+        /**
+         * Hosts and ports only, for log lines ({@code host:port}, several joined by commas, and
+         * {@code #primary} for a Sentinel set); never the password.
+         */
         public String where() {
-            URI uri = URI.create(redisUri);
-            return uri.getHost() + ":" + (uri.getPort() < 0 ? 6379 : uri.getPort());
+            String rest = redisUri;
+            int scheme = rest.indexOf("://");
+            rest = scheme < 0 ? rest : rest.substring(scheme + 3);
+            int fragment = rest.indexOf('#');
+            String primary = fragment < 0 ? "" : rest.substring(fragment);
+            rest = fragment < 0 ? rest : rest.substring(0, fragment);
+            for (char end : new char[] {'/', '?'}) {
+                int at = rest.indexOf(end);
+                rest = at < 0 ? rest : rest.substring(0, at);
+            }
+            rest = rest.substring(rest.lastIndexOf('@') + 1);
+            StringBuilder where = new StringBuilder();
+            for (String host : rest.split(",", -1)) {
+                where.append(where.length() == 0 ? "" : ",").append(host)
+                        .append(host.lastIndexOf(':') > host.lastIndexOf(']') ? "" : sentinel() ? ":26379" : ":6379");
+            }
+            return where + primary;
         }
 
         @Override
         public String toString() {
-            return "Cluster[" + where() + " timeout=" + timeout + "]";
+            return "Cluster[" + where() + " timeout=" + timeout + (redisCluster ? " redis-cluster" : "") + "]";
         }
     }
 

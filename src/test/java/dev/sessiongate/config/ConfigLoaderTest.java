@@ -136,6 +136,38 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sentinelAndRedisClusterUrisAreReadAndLoggedWithoutTheirPassword() {
+        GateConfig sentinel = ConfigLoader.load(null,
+                Map.of("store.redis-uri", "redis-sentinel://:hunter2@s1:26379,s2,s3:26380/0#sessions"));
+        assertThat(sentinel.cluster().where()).isEqualTo("s1:26379,s2:26379,s3:26380#sessions");
+        assertThat(sentinel.cluster().sentinel()).isTrue();
+        assertThat(sentinel.cluster().replicated()).isTrue();
+        assertThat(sentinel.cluster().redisCluster()).isFalse();
+        assertThat(sentinel.cluster().toString()).doesNotContain("hunter2");
+
+        GateConfig cluster = ConfigLoader.load(null, Map.of("store.redis-uri", "redis://:hunter2@r1:7000,r2:7001",
+                "store.redis-cluster", "true"));
+        assertThat(cluster.cluster().where()).isEqualTo("r1:7000,r2:7001");
+        assertThat(cluster.cluster().redisCluster()).isTrue();
+        assertThat(cluster.cluster().replicated()).isTrue();
+        assertThat(cluster.cluster().toString()).doesNotContain("hunter2");
+
+        GateConfig single = ConfigLoader.load(null, Map.of("store.redis-uri", "redis://cache"));
+        assertThat(single.cluster().replicated()).isFalse();
+        assertThat(single.cluster().where()).isEqualTo("cache:6379");
+
+        assertError(Map.of("store.redis-uri", "redis-sentinel://:hunter2@s1:26379"), "store.redis-uri=<redacted>",
+                "#primaryName");
+        assertError(Map.of("store.redis-uri", "redis://:hunter2@r1:7000,r2:7001"), "store.redis-uri=<redacted>",
+                "store.redis-cluster=true");
+        assertError(Map.of("store.redis-uri", "redis-sentinel://s1#p", "store.redis-cluster", "true"),
+                "store.redis-uri=<redacted>", "seed nodes");
+        assertError(Map.of("store.redis-uri", "redis://r1", "store.redis-cluster", "yes"),
+                "store.redis-cluster=yes", "true or false");
+        assertError(Map.of("store.redis-uri", "redis://:hunter2@"), "store.redis-uri=<redacted>", "no host");
+    }
+
+    @Test
     void ldapSettingsAreCheckedAndTheBindPasswordNeverRepeated() {
         assertError(Map.of("ldap.url", "ldap://directory"), "ldap.url=ldap://directory",
                 "exactly one of ldap.user-dn-pattern and ldap.search-base");

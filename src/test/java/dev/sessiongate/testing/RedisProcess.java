@@ -9,30 +9,77 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A real {@code redis-server} of the test's own, on a free port of 127.0.0.1 and keeping nothing
  * on disk, so that a test can kill it and bring it back empty on the same port. Tests that need
  * one are skipped where {@code redis-server} is not installed, and fail under {@code CI=true}
- * ({@code .ci/run} installs it and sets that).
+ * ({@code .ci/run} installs it and sets that). Also a replica ({@code --replicaof}), a sentinel
+ * ({@link #sentinel}) or a Redis Cluster node ({@link #clusterNode}), each with its own
+ * directory for the files Redis writes.
  */
 public final class RedisProcess implements AutoCloseable {
     private final int port;
+    /** What comes before the port in the command line: a config file for a sentinel, else nothing. */
+    private final List<String> before;
+    private final List<String> after;
     private RunningProcess process;
 
-    private RedisProcess(int port) throws IOException, InterruptedException {
+    private RedisProcess(int port, List<String> before, List<String> after) throws IOException, InterruptedException {
         this.port = port;
+        this.before = before;
+        this.after = after;
         launch();
     }
 
-    /** A new server on a free port; skipped where redis-server is missing, failed under {@code CI=true}. */
-    public static RedisProcess start() throws IOException, InterruptedException {
+    /**
+     * A new server on a free port, with {@code args} added to its command line (e.g.
+     * {@code --replicaof 127.0.0.1 PORT}); skipped where redis-server is missing, failed under {@code CI=true}.
+     */
+    public static RedisProcess start(String... args) throws IOException, InterruptedException {
         Required.program(executable() != null, "redis-server");
-        int port;
+        return new RedisProcess(freePort(), List.of(), List.of(args));
+    }
+
+    /**
+     * A sentinel watching the primary on {@code primaryPort} as {@code name}: quorum 2, down after
+     * 1 s, failover time-out 5 s. Its sentinel.conf (which it rewrites) lives in a temp directory.
+     */
+    public static RedisProcess sentinel(String name, int primaryPort) throws IOException, InterruptedException {
+        Required.program(executable() != null, "redis-server");
+        Path dir = Files.createTempDirectory("sentinel");
+        dir.toFile().deleteOnExit();
+        Path conf = dir.resolve("sentinel.conf");
+        Files.writeString(conf, "sentinel monitor " + name + " 127.0.0.1 " + primaryPort + " 2\n"
+                + "sentinel down-after-milliseconds " + name + " 1000\n"
+                + "sentinel failover-timeout " + name + " 5000\n"
+                + "sentinel parallel-syncs " + name + " 1\n");
+        return new RedisProcess(freePort(), List.of(conf.toString(), "--sentinel"), List.of("--dir", dir.toString()));
+    }
+
+    /** A node of a Redis Cluster, not yet in one ({@code redis-cli --cluster create} joins them). */
+    public static RedisProcess clusterNode() throws IOException, InterruptedException {
+        Required.program(executable() != null, "redis-server");
+        Path dir = Files.createTempDirectory("redis-cluster");
+        dir.toFile().deleteOnExit();
+        return new RedisProcess(freePort(), List.of(), List.of("--cluster-enabled", "yes", "--cluster-port",
+                Integer.toString(freePort()), "--cluster-config-file", dir.resolve("nodes.conf").toString(),
+                "--cluster-node-timeout", "2000", "--dir", dir.toString()));
+    }
+
+    private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
+            return socket.getLocalPort();
         }
-        return new RedisProcess(port);
+    }
+
+    /** {@code redis-cli}, beside redis-server, or {@code null} where it is missing. */
+    public static String cli() {
+        String server = executable();
+        Path cli = server == null ? null : Path.of(server).resolveSibling("redis-cli");
+        return cli != null && Files.isExecutable(cli) ? cli.toString() : null;
     }
 
     /** {@code redis-server} on the PATH or in /usr/bin, or the one system property {@code redis-server} names. */
@@ -51,8 +98,15 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     private void launch() throws IOException, InterruptedException {
-        process = RunningProcess.start(new ProcessBuilder(executable(), "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", System.getProperty("java.io.tmpdir")));
+        List<String> command = new ArrayList<>();
+        command.add(executable());
+        command.addAll(before);
+        command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"));
+        if (!after.contains("--dir")) {
+            command.addAll(List.of("--dir", System.getProperty("java.io.tmpdir")));
+        }
+        command.addAll(after);
+        process = RunningProcess.start(new ProcessBuilder(command));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!"+PONG".equals(command("PING"))) {
             if (System.nanoTime() > deadline || !process.process().isAlive()) {
@@ -111,6 +165,25 @@ public final class RedisProcess implements AutoCloseable {
             }
         }
         return line.toString();
+    }
+
+    /** What the server printed so far. */
+    public String output() {
+        return process.output();
+    }
+
+    /** A field of {@code INFO section} as text, or {@code null} where it is not there (or the server is gone). */
+    public String infoText(String section, String field) {
+        String info = command("INFO " + section);
+        if (info == null) {
+            return null;
+        }
+        for (String line : info.split("\r\n")) {
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1).trim();
+            }
+        }
+        return null;
     }
 
     /** A number from {@code INFO}: {@code field} of the section it is in, e.g. {@code total_commands_processed}. */
