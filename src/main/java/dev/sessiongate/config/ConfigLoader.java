@@ -373,6 +373,11 @@ public final class ConfigLoader {
                 password.isEmpty() ? null : Secret.of(password), clientAuth, r.readableFile("tls.client-ca"), redirectPort);
     }
 
+    /** The names of every configuration key this version knows (for integrations that map their own property names). */
+    public static Set<String> keys() {
+        return java.util.Collections.unmodifiableSet(ConfigKeys.SUPPORTED.keySet());
+    }
+
     private static boolean isBlank(String s) {
         return s == null || s.isBlank();
     }
