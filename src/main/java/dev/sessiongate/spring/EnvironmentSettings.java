@@ -2,17 +2,21 @@ package dev.sessiongate.spring;
 
 import dev.sessiongate.config.ConfigException;
 import dev.sessiongate.config.ConfigLoader;
+import dev.sessiongate.util.Logfmt;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * SessionGate's settings as a Spring {@link Environment} holds them: every property named
@@ -28,6 +32,9 @@ final class EnvironmentSettings {
     static final String ENABLED = "enabled";
     static final String CONFIG_FILE = "config";
     private static final String ENV_PREFIX = "SESSIONGATE_";
+    private static final Logger LOG = LoggerFactory.getLogger(EnvironmentSettings.class);
+    /** The environment variables already logged as ignored. */
+    private static final Set<String> ignored = ConcurrentHashMap.newKeySet();
 
     private final Path configFile;
     private final Map<String, String> settings;
@@ -95,7 +102,14 @@ final class EnvironmentSettings {
                 if (name.startsWith(PREFIX) && name.length() > PREFIX.length()) {
                     keys.add(withoutIndex(name.substring(PREFIX.length())));
                 } else if (variables && name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
-                    keys.add(fromVariable(name.substring(ENV_PREFIX.length())));
+                    String key = fromVariable(name.substring(ENV_PREFIX.length()));
+                    if (key != null) {
+                        keys.add(key);
+                    } else if (ignored.add(name)) {
+                        // A container's own SESSIONGATE_VERSION or SESSIONGATE_OPTS is not a typo in a key.
+                        LOG.warn("event=environment_variable_ignored name={} message=\"not a SessionGate configuration "
+                                + "key; set sessiongate.* properties to have a mistyped key refused\"", Logfmt.value(name));
+                    }
                 }
             }
         }
@@ -104,8 +118,9 @@ final class EnvironmentSettings {
 
     /**
      * The key whose environment-variable spelling (upper case, {@code .} and {@code -} as
-     * {@code _}) is {@code variable}; an unknown one in lower case with dots, so that the loader
-     * names it when it refuses it.
+     * {@code _}) is {@code variable}, or {@code null}: unlike a {@code sessiongate.*} property, an
+     * environment variable that names no key is ignored (with a warning), not refused, since
+     * containers set variables of their own with the application's prefix.
      */
     private static String fromVariable(String variable) {
         for (String key : knownKeys()) {
@@ -113,7 +128,7 @@ final class EnvironmentSettings {
                 return key;
             }
         }
-        return variable.toLowerCase(Locale.ROOT).replace('_', '.');
+        return null;
     }
 
     static String asVariable(String key) {

@@ -73,10 +73,21 @@ class EnvironmentSettingsTest {
     }
 
     @Test
-    void unknownVariableReachesTheLoaderUnderAKeyNameSoItIsRefused() {
-        ConfigurableEnvironment environment = environment(variables(Map.of("SESSIONGATE_NO_SUCH", "x")));
+    void anEnvironmentVariableThatNamesNoKeyIsIgnoredNotRefused() {
+        // A container's own SESSIONGATE_VERSION must neither stop start-up nor switch SessionGate on.
+        ConfigurableEnvironment environment = environment(variables(Map.of("SESSIONGATE_VERSION", "1.2",
+                "SESSIONGATE_REALM", "Partners")));
 
-        assertThat(EnvironmentSettings.of(environment).settings()).isEqualTo(Map.of("no.such", "x"));
+        assertThat(EnvironmentSettings.of(environment).settings()).isEqualTo(Map.of("realm", "Partners"));
+        assertThat(EnvironmentSettings.enabled(environment(variables(Map.of("SESSIONGATE_VERSION", "1.2"))))).isFalse();
+    }
+
+    @Test
+    void aMistypedPropertyReachesTheLoaderSoItIsRefused() {
+        ConfigurableEnvironment environment = environment(properties("application.properties",
+                Map.of("sessiongate.no-such", "x")));
+
+        assertThat(EnvironmentSettings.of(environment).settings()).isEqualTo(Map.of("no-such", "x"));
     }
 
     @Test
