@@ -197,6 +197,8 @@ public record GateConfig(
             String rest = redisUri;
             int scheme = rest.indexOf("://");
             rest = scheme < 0 ? rest : rest.substring(scheme + 3);
+            // The user info first, up to its last '@': a password may hold '#', '/', '?' or ','.
+            rest = rest.substring(rest.lastIndexOf('@') + 1);
             int fragment = rest.indexOf('#');
             String primary = fragment < 0 ? "" : rest.substring(fragment);
             rest = fragment < 0 ? rest : rest.substring(0, fragment);
@@ -204,13 +206,17 @@ public record GateConfig(
                 int at = rest.indexOf(end);
                 rest = at < 0 ? rest : rest.substring(0, at);
             }
-            rest = rest.substring(rest.lastIndexOf('@') + 1);
             StringBuilder where = new StringBuilder();
             for (String host : rest.split(",", -1)) {
                 where.append(where.length() == 0 ? "" : ",").append(host)
                         .append(host.lastIndexOf(':') > host.lastIndexOf(']') ? "" : sentinel() ? ":26379" : ":6379");
             }
             return where + primary;
+        }
+
+        /** The kind of store and where, for the start-up line: {@code redis-sentinel://h:26379#p}, never the password. */
+        public String describe() {
+            return (redisCluster ? "redis-cluster://" : sentinel() ? "redis-sentinel://" : "redis://") + where();
         }
 
         @Override

@@ -102,7 +102,7 @@ public final class SessionGate implements Filter {
         LOG.info("event=filter_started filter={} realm={} keyParts={} trustedProxies={} idleTimeout={} maxLifetime={} "
                 + "node={} store={}", Logfmt.value(filterConfig.getFilterName()), Logfmt.value(config.realm()), config.keyParts(),
                 config.trustedProxies(), config.idleTimeout(), config.maxLifetime(), config.node(),
-                config.cluster() == null ? "memory" : "redis://" + config.cluster().where());
+                config.cluster() == null ? "memory" : config.cluster().describe());
     }
 
     /**

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -178,6 +179,16 @@ class ConfigLoaderTest {
         GateConfig single = ConfigLoader.load(null, Map.of("store.redis-uri", "redis://cache"));
         assertThat(single.cluster().replicated()).isFalse();
         assertThat(single.cluster().where()).isEqualTo("cache:6379");
+
+        // A password holding the characters that end a URI's parts is still cut off whole.
+        for (String uri : List.of("redis://:hun#ter2@cache:6380", "redis-sentinel://:h/u?n,t#er2@s1:26379#p",
+                "redis://u:hunter2#@cache")) {
+            GateConfig.Cluster odd = new GateConfig.Cluster(uri, java.time.Duration.ofSeconds(1));
+            assertThat(odd.where()).doesNotContain("hun").doesNotContain("er2");
+            assertThat(odd.describe()).doesNotContain("hun").doesNotContain("er2").startsWith("redis");
+        }
+        assertThat(sentinel.cluster().describe()).isEqualTo("redis-sentinel://s1:26379,s2:26379,s3:26380#sessions");
+        assertThat(cluster.cluster().describe()).isEqualTo("redis-cluster://r1:7000,r2:7001");
 
         assertError(Map.of("store.redis-uri", "redis-sentinel://:hunter2@s1:26379"), "store.redis-uri=<redacted>",
                 "#primaryName");
