@@ -59,7 +59,8 @@ final class AttributeCodec {
         Bounded out = new Bounded(maxBytes);
         try (ObjectOutputStream objects = new ObjectOutputStream(out)) {
             objects.writeObject(value);
-        } catch (IOException | RuntimeException | StackOverflowError e) {
+        } catch (IOException | RuntimeException | StackOverflowError | LinkageError e) {
+            // LinkageError: a writeObject that needs a class this webapp lacks (NoClassDefFoundError).
             throw new NotShareable("not_serializable", -1);
         }
         if (out.total > maxBytes) {

@@ -10,6 +10,7 @@ import dev.sessiongate.session.Session;
 import dev.sessiongate.session.SessionPage;
 import dev.sessiongate.session.SessionStore;
 import dev.sessiongate.util.Logfmt;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -70,6 +71,8 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
     static final String SHARE_CHANNEL = "sg:shared";
     /** The hash fields of values given to {@link #share}: this prefix and their name. */
     private static final String SHARED_FIELD = "x:";
+    /** The fields of a session's record that {@link #restore} reads, without shared values and attributes. */
+    private static final String[] RECORD_FIELDS = {"id", "user", "groups", "tag", "ip", "created", "last", "node", "requests"};
     private static final String ALL = SessionIndexes.ALL;
     private static final String USERS = SessionIndexes.USERS;
     private static final String IPS = SessionIndexes.IPS;
@@ -472,14 +475,16 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
         RedisClusterAsyncCommands<String, String> async = redis.async();
         for (int from = 0; from < members.size(); from += BATCH) {
             List<String> batch = members.subList(from, Math.min(members.size(), from + BATCH));
-            List<RedisFuture<Map<String, String>>> replies = new ArrayList<>(batch.size());
+            List<RedisFuture<List<KeyValue<String, String>>>> replies = new ArrayList<>(batch.size());
             for (String member : batch) {
-                replies.add(async.hgetall(sessionKey(member)));
+                // The record's own fields only: never the shared attributes (up to
+                // session.attributes-max-bytes each) nor the cookie jar, which no listing shows.
+                replies.add(async.hmget(sessionKey(member), RECORD_FIELDS));
             }
             redis.counted(batch.size());
             for (int i = 0; i < batch.size(); i++) {
                 UserKey key = UserKey.fromHex(batch.get(i));
-                Map<String, String> fields = key == null ? null : await(replies.get(i));
+                Map<String, String> fields = key == null ? null : present(await(replies.get(i)));
                 Session mine = key == null ? null : near.peek(key);
                 Session session = mine != null && mine.isValid() && fields != null && mine.id().equals(fields.get("id"))
                         ? mine : restore(key, fields);
@@ -889,6 +894,16 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
 
     private static String ipIndex(String clientIp) {
         return SessionIndexes.ipIndex(clientIp);
+    }
+
+    /** The fields of {@code values} that the hash has; {@code null} for none (no such session). */
+    private static Map<String, String> present(List<KeyValue<String, String>> values) {
+        if (values == null) {
+            return null;
+        }
+        Map<String, String> fields = new HashMap<>();
+        values.forEach(value -> value.ifHasValue(v -> fields.put(value.getKey(), v)));
+        return fields.isEmpty() ? null : fields;
     }
 
     private static Map<String, String> pairs(List<Object> flat) {

@@ -294,7 +294,9 @@ final class SharedAttributes {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         try {
             return codec.decode(text, loader != null ? loader : SharedAttributes.class.getClassLoader());
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+        } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError e) {
+            // LinkageError: a class of the value that this node's version of the application cannot
+            // load (NoClassDefFoundError during a rolling deploy, say): dropped here, never a 500.
             String reason = e instanceof ClassNotFoundException || e instanceof java.io.InvalidClassException
                     || e instanceof java.io.InvalidObjectException
                     ? e.getClass().getSimpleName() + ": " + e.getMessage() : e.getClass().getSimpleName();

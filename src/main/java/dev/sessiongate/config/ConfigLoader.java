@@ -244,8 +244,13 @@ public final class ConfigLoader {
         String hosts = rest.substring(rest.lastIndexOf('@', firstOf(rest, "/?#")) + 1, firstOf(rest, "/?#"));
         boolean sentinel = scheme.equals("redis-sentinel") || scheme.equals("rediss-sentinel");
         String why = null;
+        int userInfo = rest.lastIndexOf('@');
         if (!sentinel && !scheme.equals("redis") && !scheme.equals("rediss")) {
             why = "must be a redis://, rediss:// or redis-sentinel:// URL";
+        } else if (userInfo >= 0 && firstOf(rest, "/?#") < userInfo) {
+            // Else a URL parser ends the authority inside the password, and takes part of it for a
+            // host name: printed in errors, asked of DNS.
+            why = "a '/', '?' or '#' in the user or password must be percent-encoded (%2F, %3F, %23)";
         } else if (hosts.isEmpty() || hosts.startsWith(",") || hosts.endsWith(",") || hosts.contains(",,")) {
             why = "names no host";
         } else if (sentinel && redisCluster) {

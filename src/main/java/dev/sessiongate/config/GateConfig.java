@@ -249,6 +249,11 @@ public record GateConfig(
     public enum ClientAuth { NONE, WANT, NEED }
 
     public GateConfig {
+        if (!keyParts.contains(KeyPart.parse("password"))) {
+            // As the loader refuses it: whoever knows a user name would ride on that user's cached
+            // session. Checked here too, for configurations built in code (GateConfig.builder()).
+            throw ConfigException.badValue("key.parts", String.valueOf(keyParts), "must include password");
+        }
         keyParts = List.copyOf(keyParts);
         trustedProxies = List.copyOf(trustedProxies);
         stripCookies = Set.copyOf(stripCookies);

@@ -174,6 +174,13 @@ final class Gatekeeper {
         try {
             chain.doFilter(wrapped, response);
             completed = true;
+        } catch (RuntimeException | Error e) {
+            // The container turns it into a 500 (unless the response was committed) and may log it
+            // only at debug level: the cause belongs beside the response hook's line. (Not the
+            // IOExceptions of clients that go away: one line per aborted request would be a flood.)
+            LOG.warn("event=application_failed path={} committed={} exception={}", Logfmt.value(request.getRequestURI()),
+                    response.isCommitted(), Logfmt.value(e.toString()), e);
+            throw e;
         } finally {
             saveAttributes(wrapped, completed);
             notifier.after(wrapped, request, response, start, session, clientIp, completed);

@@ -60,8 +60,11 @@ final class ResponseNotifier {
             });
             return;
         }
-        // The container turns an exception into a 500 after we return; report it as that.
-        fire(request, response, completed ? response.getStatus() : 500, start, session, clientIp);
+        // The container turns an exception into a 500 after we return, unless the response was
+        // committed already: then the client got the status it holds (an exception after the last
+        // byte, say the client closing the connection as it read it, changes nothing for it).
+        fire(request, response, completed || response.isCommitted() ? response.getStatus() : 500, start, session,
+                clientIp);
     }
 
     /** For a response SessionGate wrote itself. */

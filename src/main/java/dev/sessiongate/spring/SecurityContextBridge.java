@@ -26,7 +26,8 @@ import org.springframework.security.web.context.SecurityContextRepository;
  * before Spring Security's filter chain, and gives a request that carries a SessionGate session an
  * authenticated {@link UsernamePasswordAuthenticationToken} (principal: the user's name; no
  * credentials) with two authorities per group, {@code ROLE_group} for {@code hasRole} and
- * {@code isUserInRole}, and {@code group} for {@code hasAuthority}.
+ * {@code isUserInRole}, and {@code group} for {@code hasAuthority} (only the first for a group
+ * whose name starts with {@code ROLE_}, {@code SCOPE_} or {@code FACTOR_}).
  *
  * <p>The context is saved as a request attribute, where Spring Security's
  * {@code SecurityContextHolderFilter} looks first (its default repository asks the request
@@ -35,6 +36,12 @@ import org.springframework.security.web.context.SecurityContextRepository;
  * endpoints, or paths the filter does not cover) pass untouched.
  */
 final class SecurityContextBridge implements Filter {
+    /**
+     * Prefixes Spring Security gives a meaning of its own (roles, OAuth2 scopes, Spring Security 7's
+     * factors): a group spelled so gets only its {@code ROLE_} form, else a directory group named
+     * {@code ROLE_ADMIN} would pass {@code hasRole("ADMIN")}.
+     */
+    private static final java.util.regex.Pattern RESERVED = java.util.regex.Pattern.compile("ROLE_|SCOPE_|FACTOR_");
     private final SecurityContextHolderStrategy holder;
     private final SecurityContextRepository repository = new RequestAttributeSecurityContextRepository();
 
@@ -66,7 +73,9 @@ final class SecurityContextBridge implements Filter {
         List<GrantedAuthority> authorities = new ArrayList<>(identity.groups().size() * 2);
         for (String group : new TreeSet<>(identity.groups())) {
             authorities.add(new SimpleGrantedAuthority("ROLE_" + group));
-            authorities.add(new SimpleGrantedAuthority(group));
+            if (!RESERVED.matcher(group).lookingAt()) {
+                authorities.add(new SimpleGrantedAuthority(group));
+            }
         }
         return UsernamePasswordAuthenticationToken.authenticated(identity.name(), null, authorities);
     }

@@ -88,6 +88,28 @@ class RedisSessionStoreTest {
     }
 
     /** A session of alice from 192.0.2.1 whose last request was {@code ago}. */
+    @Test
+    void aListingReadsTheRecordsNotTheSharedAttributes() {
+        Session session = store.save(session(7, Duration.ZERO));
+        String key = redis.command("EVAL \"return redis.call('KEYS', 'sg:{*}:s')[1]\" 0");
+        redis.command("HSET " + key + " a:big " + "x".repeat(50_000)); // as a shared attribute of 50 kB would be
+        Duration timeout = Duration.ofSeconds(2);
+        // Another node, which does not hold the session: the listing comes from Redis.
+        RedisSessionStore other = new RedisSessionStore(RedisLink.connect(new GateConfig.Cluster(redis.uri(), timeout)),
+                new CaffeineSessionStore(1000, IDLE, Duration.ofHours(1), Ticker.systemTicker()), Ticker.systemTicker(),
+                "node-b", IDLE, Duration.ofHours(1), timeout, Duration.ofMinutes(1));
+        try {
+            long before = redis.info("stats", "total_net_output_bytes");
+            SessionPage page = other.search(null, 0, 10);
+            long sent = redis.info("stats", "total_net_output_bytes") - before;
+
+            assertThat(page.sessions()).extracting(Session::id).containsExactly(session.id());
+            assertThat(sent).as("bytes Redis sent for a page of one session").isLessThan(5_000);
+        } finally {
+            other.close();
+        }
+    }
+
     private static Session session(long keyBits, Duration ago) {
         return new Session(new UserKey(keyBits, ~keyBits, keyBits * 31, 7), new Identity("alice", Set.of(), "tag"),
                 "192.0.2.1", System.currentTimeMillis() - ago.toMillis(), Ticker.systemTicker().read());

@@ -180,6 +180,10 @@ class ConfigLoaderTest {
         assertThat(single.cluster().replicated()).isFalse();
         assertThat(single.cluster().where()).isEqualTo("cache:6379");
 
+        for (String uri : List.of("redis://:Sup3r#Secretpw@127.0.0.1:19379", "redis://:Sup3r?Secret@cache",
+                "redis-sentinel://:Sup/3r@s1:26379#p")) {
+            assertError(Map.of("store.redis-uri", uri), "store.redis-uri=<redacted>", "percent-encoded");
+        }
         // A password holding the characters that end a URI's parts is still cut off whole.
         for (String uri : List.of("redis://:hun#ter2@cache:6380", "redis-sentinel://:h/u?n,t#er2@s1:26379#p",
                 "redis://u:hunter2#@cache")) {

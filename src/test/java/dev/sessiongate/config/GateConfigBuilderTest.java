@@ -1,6 +1,7 @@
 package dev.sessiongate.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,14 @@ class GateConfigBuilderTest {
         assertThat(built.keySecretGenerated()).isTrue();
         assertThat(built.realm()).isEqualTo("SessionGate");
         assertThat(built.idleTimeout()).isEqualTo(Duration.ofSeconds(900));
+    }
+
+    @Test
+    void aKeyWithoutThePasswordIsRefusedInCodeAsInTheFile() {
+        // Else a cached session would answer any password of a user whose name is known.
+        assertThatThrownBy(() -> GateConfig.builder().keyParts(java.util.List.of(
+                dev.sessiongate.key.KeyPart.parse("client-ip"))).build())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("must include password");
     }
 
     @Test

@@ -25,6 +25,14 @@ class SecurityContextBridgeTest {
     }
 
     @Test
+    void aGroupSpelledAsARoleScopeOrFactorGetsOnlyItsRoleForm() {
+        assertThat(SecurityContextBridge.authentication(new Identity("mallory",
+                Set.of("ROLE_ADMIN", "SCOPE_write", "FACTOR_PASSWORD"), "tag")).getAuthorities())
+                .extracting(GrantedAuthority::getAuthority)
+                .containsExactly("ROLE_FACTOR_PASSWORD", "ROLE_ROLE_ADMIN", "ROLE_SCOPE_write");
+    }
+
+    @Test
     void userWithoutGroupsHasNoAuthorities() {
         assertThat(SecurityContextBridge.authentication(new Identity("carol", Set.of(), "")).getAuthorities()).isEmpty();
     }
