@@ -32,6 +32,8 @@ final class EnvironmentSettings {
     static final String ENABLED = "enabled";
     static final String CONFIG_FILE = "config";
     private static final String ENV_PREFIX = "SESSIONGATE_";
+    /** Spring Boot's {@code ConfigurationPropertySources.ATTACHED_PROPERTY_SOURCE_NAME}. */
+    private static final String ATTACHED = "configurationProperties";
     private static final Logger LOG = LoggerFactory.getLogger(EnvironmentSettings.class);
     /** The environment variables already logged as ignored. */
     private static final Set<String> ignored = ConcurrentHashMap.newKeySet();
@@ -148,8 +150,40 @@ final class EnvironmentSettings {
         return bracket > 0 && key.endsWith("]") ? key.substring(0, bracket) : key;
     }
 
-    /** The value Spring resolves for {@code sessiongate.KEY}, or its list items joined with commas. */
+    /**
+     * The value of {@code sessiongate.KEY} in the first property source, by Spring's precedence,
+     * that names it, as one value or as list items ({@code KEY[0]}, {@code KEY[1]}, joined with
+     * commas): a list in {@code application-prod.yaml} beats a plain value in
+     * {@code application.properties}, and the other way round. (Asking the environment for the
+     * plain name first would let a plain value anywhere beat a list everywhere.)
+     */
     private static String value(Environment environment, String key) {
+        if (!(environment instanceof ConfigurableEnvironment configurable)) {
+            return merged(environment, key);
+        }
+        String name = PREFIX + key;
+        for (PropertySource<?> source : configurable.getPropertySources()) {
+            if (ATTACHED.equals(source.getName())) {
+                continue; // Boot's view of all the sources at once, by their precedence but by name only
+            }
+            if (source.containsProperty(name)) {
+                Object value = source.getProperty(name);
+                return value == null ? null : configurable.resolvePlaceholders(String.valueOf(value));
+            }
+            if (source.containsProperty(name + "[0]")) {
+                StringBuilder items = new StringBuilder();
+                for (int i = 0; source.containsProperty(name + "[" + i + "]"); i++) {
+                    items.append(i == 0 ? "" : ",").append(
+                            configurable.resolvePlaceholders(String.valueOf(source.getProperty(name + "[" + i + "]"))));
+                }
+                return items.toString();
+            }
+        }
+        return null;
+    }
+
+    /** For an environment that cannot list its sources: the plain value, else the list items. */
+    private static String merged(Environment environment, String key) {
         String value = environment.getProperty(PREFIX + key);
         if (value != null) {
             return value;
