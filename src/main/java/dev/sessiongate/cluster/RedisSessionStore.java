@@ -150,6 +150,7 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
         redis.onRecovery(this::replayRemovals);
         redis.onRecovery(this::writeBack);
         redis.onRecovery(attributes::writeBackUnsaved);
+        redis.onRecovery(attributes::refreshAfterOutage);
         redis.every(flushEvery, this::flush);
     }
 

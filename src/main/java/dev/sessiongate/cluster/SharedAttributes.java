@@ -289,6 +289,69 @@ final class SharedAttributes {
         }
     }
 
+    /**
+     * On recovery, after the write-back: the {@code sg:attributes} messages sent while this node
+     * was away from Redis are lost, so every attribute another node may have set, changed or
+     * removed meanwhile is marked to be read again (one pipelined {@code HKEYS} per session this
+     * node holds, by batches). Local-only values (not shareable) stay as they are.
+     */
+    void refreshAfterOutage() {
+        List<Session> sessions = new ArrayList<>();
+        near.forEach(sessions::add);
+        int marked = 0;
+        for (int from = 0; from < sessions.size(); from += 1000) {
+            List<Session> batch = sessions.subList(from, Math.min(sessions.size(), from + 1000));
+            List<java.util.concurrent.Future<List<String>>> replies = new ArrayList<>(batch.size());
+            try {
+                var async = redis.async();
+                for (Session session : batch) {
+                    replies.add(async.hkeys(sessionKey.apply(session.key())));
+                }
+                redis.counted(batch.size());
+            } finally {
+                RedisLink.forgetThreadState();
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                List<String> fields;
+                try {
+                    fields = replies.get(i).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException("attribute refresh: Redis did not answer", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                marked += markStale(batch.get(i), fields);
+            }
+        }
+        if (marked > 0) {
+            LOG.info("event=attributes_refreshed sessions={} message=\"read again on next use: changes made elsewhere "
+                    + "while this node was away from Redis\"", marked);
+        }
+    }
+
+    /** Marks the shared attributes of {@code session} (by Redis's {@code fields} and by what this node shared) stale. */
+    private int markStale(Session session, List<String> fields) {
+        State state = RedisSessionStore.attributeStateIfPresent(session);
+        Set<String> names = new HashSet<>();
+        for (String field : fields) {
+            if (field.startsWith(FIELD)) {
+                names.add(field.substring(FIELD.length()));
+            }
+        }
+        if (state != null) {
+            names.addAll(state.sizes.keySet());
+        }
+        if (names.isEmpty()) {
+            return 0;
+        }
+        Map<String, Object> attributes = session.attributes();
+        for (String name : names) {
+            attributes.put(name, new Stale(session.key(), name, attributes.get(name)));
+        }
+        return 1;
+    }
+
     /** The object Redis holds in {@code text}, or {@code null} (logged) when it cannot be read. */
     private Object load(String name, String text) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();

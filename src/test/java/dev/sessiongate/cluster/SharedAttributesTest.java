@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sessiongate.filter.SessionGate;
 import dev.sessiongate.testing.AcceptingAuthenticator;
 import dev.sessiongate.testing.AttributeServlet;
+import dev.sessiongate.testing.CutProxy;
 import dev.sessiongate.testing.GateServer;
 import dev.sessiongate.testing.LogCapture;
 import dev.sessiongate.testing.RedisExtension;
@@ -322,6 +323,32 @@ class SharedAttributesTest {
                 .equals(status)) {
             assertThat(System.nanoTime()).as("health still %s", seen).isLessThan(deadline);
             Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void aNodeCutOffFromRedisReadsAgainWhatChangedMeanwhile() throws Exception {
+        // Found by an attack review: the sg:attributes messages sent while B was away are lost, and B
+        // went on serving the values it had (an "elevated" flag removed on A among them).
+        try (CutProxy proxy = new CutProxy(redis.port());
+             GateServer a = node(redis.uri(), "node-a", "store.timeout", "300ms");
+             GateServer b = node("redis://127.0.0.1:" + proxy.port(), "node-b", "store.timeout", "300ms")) {
+            call(a, "op=set&name=greeting&value=hello");
+            call(a, "op=set&name=elevated&value=yes");
+            assertThat(await(b, "op=get&name=elevated", "yes")).isPositive();
+            assertThat(call(b, "op=get&name=greeting")).isEqualTo("hello");
+
+            proxy.cut();
+            call(a, "op=set&name=greeting&value=changed");
+            call(a, "op=remove&name=elevated");
+            call(a, "op=set&name=added&value=later");
+            Thread.sleep(1000); // B's next Redis call fails and marks Redis down
+            call(b, "op=get&name=greeting");
+            proxy.heal();
+
+            await(b, "op=get&name=elevated", "null");
+            assertThat(call(b, "op=get&name=greeting")).isEqualTo("changed");
+            assertThat(call(b, "op=get&name=added")).isEqualTo("later");
         }
     }
 }
