@@ -40,6 +40,8 @@ public class SessionGateAutoConfiguration {
     public static final int FILTER_ORDER = SPRING_SECURITY_ORDER - 2;
     /** The {@link SecurityContextBridge}: after SessionGate, before Spring Security. */
     public static final int BRIDGE_ORDER = SPRING_SECURITY_ORDER - 1;
+    /** Whether {@link #sessionGate} made the filter (else the application's own bean is registered). */
+    private boolean configured;
 
     /**
      * The filter, configured from the environment's {@code sessiongate.*} properties; an
@@ -51,6 +53,7 @@ public class SessionGateAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     public SessionGate sessionGate(Environment environment) {
+        configured = true;
         EnvironmentSettings settings = EnvironmentSettings.of(environment);
         SessionGate.Builder builder = SessionGate.builder();
         if (settings.configFile() != null) {
@@ -66,7 +69,19 @@ public class SessionGateAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean(name = "sessionGateFilterRegistration")
-    public FilterRegistrationBean<SessionGate> sessionGateFilterRegistration(SessionGate sessionGate) {
+    public FilterRegistrationBean<SessionGate> sessionGateFilterRegistration(SessionGate sessionGate,
+                                                                             Environment environment) {
+        if (!configured) {
+            // The application's own bean: the sessiongate.* properties do not reach it. Said, since a
+            // policy.deny-users that silently does nothing is a door left open.
+            java.util.Set<String> ignored = EnvironmentSettings.of(environment).settings().keySet();
+            if (!ignored.isEmpty()) {
+                org.slf4j.LoggerFactory.getLogger(SessionGateAutoConfiguration.class).warn(
+                        "event=spring_properties_ignored keys={} message=\"the application defines its own SessionGate "
+                        + "bean, which does not read sessiongate.* properties; set these on its builder or remove "
+                        + "them\"", dev.sessiongate.util.Logfmt.value(String.join(",", ignored)));
+            }
+        }
         FilterRegistrationBean<SessionGate> registration = new FilterRegistrationBean<>(sessionGate);
         registration.setName("sessiongate");
         registration.setAsyncSupported(true);
