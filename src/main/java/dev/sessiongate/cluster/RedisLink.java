@@ -93,6 +93,8 @@ public final class RedisLink implements AutoCloseable {
     /** The connection of writes that wait for a replica, or {@code null} without replicas. */
     private final StatefulConnection<String, String> replicated;
     private final Duration timeout;
+    /** Held by the one {@link #callReplicated} write (and its {@code WAIT}) in flight on {@link #replicated}. */
+    private final java.util.concurrent.Semaphore replicating = new java.util.concurrent.Semaphore(1);
     /** Until when ({@link System#nanoTime}) {@link #callReplicated} skips its {@code WAIT}; 0 when it does not. */
     private volatile long noReplicaUntil;
     private final Map<String, Consumer<String>> channels = new ConcurrentHashMap<>();
@@ -329,6 +331,28 @@ public final class RedisLink implements AutoCloseable {
         if (downReason != null && Thread.currentThread() != recovering) {
             throw Unavailable.INSTANCE;
         }
+        // One write and its WAIT at a time on the replicated connection: a write sent behind a WAIT
+        // that no replica answers would wait for it, and a burst of them would exceed store.timeout
+        // and mark Redis down. A write that cannot have the connection within half of store.timeout
+        // goes on the shared one, unwaited (a replica that slow is a replica the WAIT would miss).
+        boolean held;
+        try {
+            held = replicating.tryAcquire(Math.max(1, timeout.toMillis() / 2), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Unavailable.INSTANCE;
+        }
+        if (!held) {
+            return call(write);
+        }
+        try {
+            return writeAndWait(key, write);
+        } finally {
+            replicating.release();
+        }
+    }
+
+    private <T> T writeAndWait(String key, Function<RedisClusterCommands<String, String>, T> write) {
         calls.increment();
         RedisClusterCommands<String, String> commands;
         try {
