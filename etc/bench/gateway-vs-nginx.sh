@@ -9,6 +9,7 @@
 #   jetty-core     Jetty 12's ProxyHandler.Reverse, no servlets, no authentication (BareJettyProxy)
 #   jetty-servlet  Jetty's ProxyServlet as the gateway configures it, no filter (BareServletProxy)
 #   netty          a bare Netty 4.2 HTTP/1.1 keep-alive proxy with a per-loop pool (NettyProxy)
+#   netty-epoll    the same on Netty's native epoll transport instead of the JDK's NIO selector
 # For each scenario (users:bcrypt cost) it makes the users, warms every system (WARM s, at least 15),
 # then runs ROUNDS rounds of wrk -t2 -cCONNECTIONS POSTs (rotating Basic users) against each system
 # in turn, SECONDS_EACH s each. Prints each round, then per system the medians of requests/s, of
@@ -18,16 +19,18 @@
 #
 #   SCENARIOS="50:10 3000:8" ROUNDS=3 SECONDS_EACH=10 etc/bench/gateway-vs-nginx.sh
 #   GATEWAY_B_JAR=/tmp/old.jar SYSTEMS="gateway gateway-b" LATER_SYSTEMS="gateway gateway-b" etc/bench/gateway-vs-nginx.sh
+#   GATEWAY_B_JAR=target/sessiongate-standalone.jar GATEWAY_B_OPTS="-XX:+UseParallelGC" ...   (an A/B of JVM options:
+#   GATEWAY_OPTS go to both gateways unless GATEWAY_B_OPTS is set; GATEWAY_B_JAVA: another JDK's java for gateway-b)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . etc/bench/lib.sh
 scenarios=${SCENARIOS:-50:10 3000:8}; rounds=${ROUNDS:-3}; seconds=${SECONDS_EACH:-10}
 connections=${CONNECTIONS:-32}; warm_min=${WARM:-15}
-all="upstream nginx gateway${GATEWAY_B_JAR:+ gateway-b} caddy jetty-core jetty-servlet netty"
+all="upstream nginx gateway${GATEWAY_B_JAR:+ gateway-b} caddy jetty-core jetty-servlet netty netty-epoll"
 systems=${SYSTEMS:-$all}; later_systems=${LATER_SYSTEMS:-upstream nginx gateway${GATEWAY_B_JAR:+ gateway-b}}
 base=${PORT_BASE:-18300}
 declare -A port=([upstream]=$base [nginx]=$((base + 1)) [gateway]=$((base + 2)) [gateway-b]=$((base + 3))
-  [caddy]=$((base + 4)) [jetty-core]=$((base + 5)) [jetty-servlet]=$((base + 6)) [netty]=$((base + 7)))
+  [caddy]=$((base + 4)) [jetty-core]=$((base + 5)) [jetty-servlet]=$((base + 6)) [netty]=$((base + 7)) [netty-epoll]=$((base + 8)))
 for tool in wrk htpasswd nginx caddy java curl; do
   command -v "$tool" >/dev/null || { echo "missing: $tool (apt-get install wrk apache2-utils nginx-light caddy curl)" >&2; exit 1; }
 done
@@ -82,9 +85,10 @@ http {
 EOF
       nginx -p "$2/nginx" -e "$2/nginx/error.log" -c "$2/nginx/nginx.conf" -g 'daemon off;' > "$2/nginx.log" 2>&1 & pids+=($!) ;;
     gateway|gateway-b)
-      local jar=target/sessiongate-standalone.jar; [ "$1" = gateway ] || jar=$GATEWAY_B_JAR
-      # shellcheck disable=SC2086 # GATEWAY_OPTS: several JVM options, e.g. for JFR
-      java -Xms512m -Xmx1g ${GATEWAY_OPTS:-} -jar "$jar" --config "$2/gate.properties" --port="${port[$1]}" \
+      local jar=target/sessiongate-standalone.jar opts=${GATEWAY_OPTS:-} jre=java
+      [ "$1" = gateway ] || { jar=$GATEWAY_B_JAR; opts=${GATEWAY_B_OPTS-$opts}; jre=${GATEWAY_B_JAVA:-java}; }
+      # shellcheck disable=SC2086 # several JVM options, e.g. for JFR
+      "$jre" -Xms512m -Xmx1g $opts -jar "$jar" --config "$2/gate.properties" --port="${port[$1]}" \
         --upstream.url="$upstream" > "$2/$1.log" 2>&1 & pids+=($!) ;;
     caddy)
       { printf '{\n\tadmin off\n\tauto_https off\n}\n:%s {\n\tbasicauth {\n' "${port[caddy]}"
@@ -94,6 +98,7 @@ EOF
     jetty-core) java $jvm -cp "$classpath" dev.sessiongate.bench.BareJettyProxy "${port[$1]}" "$upstream" > "$2/$1.log" 2>&1 & pids+=($!) ;;
     jetty-servlet) java $jvm -cp "$classpath" dev.sessiongate.bench.BareServletProxy "${port[$1]}" "$upstream" > "$2/$1.log" 2>&1 & pids+=($!) ;;
     netty) java $jvm -cp "$classpath" dev.sessiongate.bench.NettyProxy "${port[$1]}" "$upstream" > "$2/$1.log" 2>&1 & pids+=($!) ;;
+    netty-epoll) java $jvm -cp "$classpath" dev.sessiongate.bench.NettyProxy "${port[$1]}" "$upstream" 2 epoll > "$2/$1.log" 2>&1 & pids+=($!) ;;
     *) echo "unknown system: $1" >&2; exit 1 ;;
   esac
 }

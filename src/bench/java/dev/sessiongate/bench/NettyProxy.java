@@ -9,7 +9,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -39,7 +44,8 @@ import java.util.ArrayDeque;
  * on one loop); the request is aggregated (small bodies, as nginx buffers them), the response
  * streamed part by part.
  *
- * <p>{@code java -cp ... dev.sessiongate.bench.NettyProxy PORT UPSTREAM_BASE_URL [THREADS]}
+ * <p>{@code java -cp ... dev.sessiongate.bench.NettyProxy PORT UPSTREAM_BASE_URL [THREADS [epoll]]}: on the
+ * JDK's NIO selector, or with {@code epoll} on Netty's native Linux transport.
  */
 public final class NettyProxy {
     private static final AttributeKey<Channel> CLIENT = AttributeKey.valueOf("client");
@@ -59,13 +65,13 @@ public final class NettyProxy {
     private final String basePath;
     private final Bootstrap upstream;
 
-    private NettyProxy(URI base, EventLoopGroup group) {
+    private NettyProxy(URI base, EventLoopGroup group, Class<? extends SocketChannel> channel) {
         host = base.getHost();
         port = base.getPort() < 0 ? 80 : base.getPort();
         authority = base.getRawAuthority();
         String path = base.getRawPath() == null ? "" : base.getRawPath();
         basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        upstream = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        upstream = new Bootstrap().group(group).channel(channel)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -78,9 +84,13 @@ public final class NettyProxy {
     public static void main(String[] args) throws Exception {
         int listen = Integer.parseInt(args[0]);
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
-        NettyProxy proxy = new NettyProxy(URI.create(args[1]), group);
-        Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        boolean epoll = args.length > 3 && "epoll".equals(args[3]);
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends SocketChannel> client = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        Class<? extends ServerChannel> listener = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, io);
+        NettyProxy proxy = new NettyProxy(URI.create(args[1]), group, client);
+        Channel server = new ServerBootstrap().group(group).channel(listener)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -90,7 +100,7 @@ public final class NettyProxy {
                     }
                 })
                 .bind("127.0.0.1", listen).sync().channel();
-        System.out.println("event=listening port=" + listen + " upstream=" + args[1] + " threads=" + threads);
+        System.out.println("event=listening port=" + listen + " upstream=" + args[1] + " threads=" + threads + " transport=" + (epoll ? "epoll" : "nio"));
         server.closeFuture().sync();
     }
 
