@@ -14,7 +14,9 @@
 # then runs ROUNDS rounds of wrk -t2 -cCONNECTIONS POSTs (rotating Basic users) against each system
 # in turn, SECONDS_EACH s each. Prints each round, then per system the medians of requests/s, of
 # the per-round ratios to the upstream and to nginx, and of p99; the load average goes with every
-# round. Later scenarios run LATER_SYSTEMS only (the ceilings do not depend on the users).
+# round, and the CPU time each system spent per request (its process and children, from /proc:
+# the upstream's, wrk's and the others' not counted). Later scenarios run LATER_SYSTEMS only (the
+# ceilings do not depend on the users).
 # Needs wrk, htpasswd, nginx, caddy, curl. Targets 127.0.0.1 only; every process stops at the end.
 #
 #   SCENARIOS="50:10 3000:8" ROUNDS=3 SECONDS_EACH=10 etc/bench/gateway-vs-nginx.sh
@@ -45,6 +47,14 @@ stop() { # the scenario's servers; a bare `wait` would also wait for the upstrea
 }
 trap 'stop; [ -z "$app_pid" ] || kill "$app_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+cpu_ticks() { # pid → CPU time (user + system, in clock ticks) of it and its children (nginx's workers)
+  local pid ticks=0
+  for pid in "$1" $(pgrep -P "$1" || true); do
+    ticks=$((ticks + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$ticks"
+}
+tick_micros=$((1000000 / $(getconf CLK_TCK)))
 
 run() { # url seconds lua → "requests/s p99-in-ms"; a proxy that answered anything but 2xx is no figure
   wrk -t2 -c"$connections" -d"${2}s" --latency -s "$3" "$1" | awk -v url="$1" '
@@ -116,7 +126,8 @@ for scenario in $scenarios; do
   echo "== $n rotating users, bcrypt cost $cost: $these (load $(loadavg))"
   COST=$cost etc/bench/rotating-users.sh "$n" "$dir"
   printf 'users.file=users.htpasswd\nkey.secret=bench-secret-0123456789abcdef\nsessions.max-per-ip=100000\n' > "$dir/gate.properties"
-  for s in $these; do start "$s" "$dir"; done
+  declare -A spid=()
+  for s in $these; do start "$s" "$dir"; if [ "$s" = upstream ]; then spid[$s]=$app_pid; else spid[$s]=${pids[-1]}; fi; done
   for s in $these; do case $s in gateway*) await_http "http://127.0.0.1:${port[$s]}/health" ;; *) await_answer "$(url "$s")" ;; esac; done
   # Warm-up: SessionGate checks each user's password once, Caddy fills its cache; at least 15 s for the JITs.
   warm=$(awk -v n="$n" -v c="$cost" -v m="$warm_min" 'BEGIN {w = 5 + n * 0.06 * 2^(c - 10) * 0.75; printf "%d", w < m ? m : w}')
@@ -130,13 +141,16 @@ for scenario in $scenarios; do
       done ;;
     esac
   done
-  declare -A rps=() p99=() to_up=() to_nginx=()
+  declare -A rps=() p99=() to_up=() to_nginx=() cpu=()
   for r in $(seq 1 "$rounds"); do
     declare -A got=()
     line="  round $r (load $(loadavg)):"
     for s in $these; do
+      t0=$(cpu_ticks "${spid[$s]}")
       read -r q p <<<"$(run "$(url "$s")" "$seconds" "$dir/rotate.lua")"
-      got[$s]=$q; rps[$s]+="$q "; p99[$s]+="$p "; line+=" $s $q rps p99 $p ms;"
+      # the system's own CPU per request (the upstream's, wrk's and the other systems' not counted)
+      c=$(awk -v t="$(( $(cpu_ticks "${spid[$s]}") - t0 ))" -v u="$tick_micros" -v q="$q" -v s="$seconds" 'BEGIN {printf "%.1f", t * u / (q * s)}')
+      got[$s]=$q; rps[$s]+="$q "; p99[$s]+="$p "; cpu[$s]+="$c "; line+=" $s $q rps p99 $p ms cpu $c us/req;"
     done
     for s in $these; do
       [ -z "${got[upstream]:-}" ] || to_up[$s]+="$(awk -v a="${got[$s]}" -v b="${got[upstream]}" 'BEGIN {printf "%.3f", a / b}') "
@@ -150,11 +164,11 @@ for scenario in $scenarios; do
     ab=$(paste -d' ' <(printf '%s\n' ${rps[gateway]}) <(printf '%s\n' ${rps[gateway-b]}) | awk '{printf "%.3f\n", $1 / $2}')
     summary+=("  gateway ÷ gateway-b per round: $(echo $ab); median $(printf '%s\n' $ab | median)")
   fi
-  summary+=("$(printf '  %-14s %10s %10s %10s %9s  %s' system rps ×upstream ×nginx p99ms 'ratios to nginx per round')")
+  summary+=("$(printf '  %-14s %10s %10s %10s %9s %10s  %s' system rps ×upstream ×nginx p99ms cpu-us/req 'ratios to nginx per round')")
   for s in $these; do
     m() { [ -z "$1" ] && echo - || printf '%s\n' $1 | median; }
-    summary+=("$(printf '  %-14s %10s %10s %10s %9s  %s' "$s" "$(m "${rps[$s]}")" "$(m "${to_up[$s]:-}")" \
-      "$(m "${to_nginx[$s]:-}")" "$(m "${p99[$s]}")" "${to_nginx[$s]:-}")")
+    summary+=("$(printf '  %-14s %10s %10s %10s %9s %10s  %s' "$s" "$(m "${rps[$s]}")" "$(m "${to_up[$s]:-}")" \
+      "$(m "${to_nginx[$s]:-}")" "$(m "${p99[$s]}")" "$(m "${cpu[$s]}")" "${to_nginx[$s]:-}")")
   done
   stop
 done
