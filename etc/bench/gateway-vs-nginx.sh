@@ -108,7 +108,7 @@ EOF
     jetty-core) java $jvm -cp "$classpath" dev.sessiongate.bench.BareJettyProxy "${port[$1]}" "$upstream" > "$2/$1.log" 2>&1 & pids+=($!) ;;
     jetty-servlet) java $jvm -cp "$classpath" dev.sessiongate.bench.BareServletProxy "${port[$1]}" "$upstream" > "$2/$1.log" 2>&1 & pids+=($!) ;;
     netty) java $jvm -cp "$classpath" dev.sessiongate.bench.NettyProxy "${port[$1]}" "$upstream" > "$2/$1.log" 2>&1 & pids+=($!) ;;
-    netty-epoll) java $jvm -cp "$classpath" dev.sessiongate.bench.NettyProxy "${port[$1]}" "$upstream" 2 epoll > "$2/$1.log" 2>&1 & pids+=($!) ;;
+    netty-epoll) java $jvm -cp "$classpath" dev.sessiongate.bench.NettyProxy "${port[$1]}" "$upstream" "$(nproc)" epoll > "$2/$1.log" 2>&1 & pids+=($!) ;;
     *) echo "unknown system: $1" >&2; exit 1 ;;
   esac
 }
