@@ -6,8 +6,10 @@ import dev.sessiongate.util.DaemonThreads;
 import dev.sessiongate.util.Logfmt;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -53,7 +55,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one Redis connection of a node (Lettuce, thread-safe, pipelined) and what keeps it honest:
- * every call is bounded by {@code store.timeout}; a failed call or probe marks Redis down, after
+ * every call is bounded by {@code store.timeout}; a failed call or probe, or the loss of the pub/sub
+ * connection (whose messages are then missed), marks Redis down, after
  * which calls fail at once instead of each waiting out the time-out; a probe every second brings
  * it back up. Coming back, and whenever Redis turns out to have lost its data (restarted empty),
  * the recovery actions run first, so that the node writes back what it holds.
@@ -107,6 +110,7 @@ public final class RedisLink implements AutoCloseable {
     private volatile String downReason;
     /** The thread running the recovery actions, which may call Redis while it is still marked down. */
     private volatile Thread recovering;
+    private volatile boolean closing;
 
     private RedisLink(GateConfig.Cluster cluster, AbstractRedisClient client, NettyThreads nettyThreads,
                       Connections connections) {
@@ -125,6 +129,17 @@ public final class RedisLink implements AutoCloseable {
                 Consumer<String> handler = channels.get(channel);
                 if (handler != null) {
                     handler.accept(message);
+                }
+            }
+        });
+        // What other nodes publish while the pub/sub connection is away is lost for good, even when
+        // Lettuce reconnects before any call fails: an outage, so that the recovery reads again what
+        // changed meanwhile (a revoked flag among the shared attributes).
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> disconnected) {
+                if (disconnected == pubSub && !closing) {
+                    markDown("the pub/sub connection was lost: messages of other nodes may have been missed");
                 }
             }
         });
@@ -536,6 +551,7 @@ public final class RedisLink implements AutoCloseable {
     /** Closes the connections and waits until every thread of the link, Lettuce's and Netty's too, has ended. */
     @Override
     public void close() {
+        closing = true;
         backgroundThreads.stop(background);
         try {
             pubSub.close();
