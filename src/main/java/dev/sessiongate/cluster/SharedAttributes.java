@@ -414,7 +414,9 @@ final class SharedAttributes {
             try {
                 text = redis.call(r -> r.hget(sessionKey.apply(key), FIELD + name));
             } catch (RedisLink.Unavailable e) {
-                return previous instanceof LazyAttribute lazy ? lazy.load() : previous;
+                // Still stale: read again next time. (A request between the recovery's marking and
+                // Redis being marked up again had otherwise made the old value the attribute for good.)
+                return new LazyAttribute.Meanwhile(previous instanceof LazyAttribute lazy ? lazy.load() : previous);
             }
             return text == null ? null : SharedAttributes.this.load(name, text);
         }

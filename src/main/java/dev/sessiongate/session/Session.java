@@ -220,7 +220,8 @@ public final class Session {
 
     /**
      * The application's attribute {@code name}, or {@code null}: a {@link LazyAttribute} a cluster
-     * store left in its place is loaded now, and replaced by its value (or dropped when it has none).
+     * store left in its place is loaded now, and replaced by its value (or dropped when it has none),
+     * unless its value cannot be known now ({@link LazyAttribute.Meanwhile}).
      */
     public Object attribute(String name) {
         Map<String, Object> map = attributes;
@@ -229,6 +230,9 @@ public final class Session {
             return value;
         }
         Object loaded = lazy.load();
+        if (loaded instanceof LazyAttribute.Meanwhile meanwhile) {
+            return meanwhile.value();
+        }
         if (loaded == null) {
             map.remove(name, value);
         } else {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sessiongate.auth.Identity;
 import dev.sessiongate.key.UserKey;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The compact fields of a session give back what they were given. */
@@ -33,5 +34,26 @@ class SessionTest {
         assertThat(session.touch(27_000_000)).isEqualTo(2);
         assertThat(session.lastAccessedAt()).as("wall clock, from the ticker's difference").isEqualTo(5_020);
         assertThat(session.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void aLazyAttributeIsReplacedByItsValueButStaysWhileItsValueCannotBeKnown() {
+        Session session = new Session(new UserKey(1, 2, 3, 4), ALICE, "192.0.2.10", 0, 0);
+        AtomicInteger loads = new AtomicInteger();
+        boolean[] reachable = {false};
+        session.attributes().put("flag", (LazyAttribute) () -> {
+            loads.incrementAndGet();
+            return reachable[0] ? null : new LazyAttribute.Meanwhile("yes");
+        });
+        assertThat(session.attribute("flag")).as("the last value known, for now").isEqualTo("yes");
+        assertThat(session.attribute("flag")).isEqualTo("yes");
+        assertThat(loads).as("asked again each time").hasValue(2);
+        reachable[0] = true;
+        assertThat(session.attribute("flag")).as("gone where it is kept").isNull();
+        assertThat(session.attributes()).doesNotContainKey("flag");
+
+        session.attributes().put("greeting", (LazyAttribute) () -> "hello");
+        assertThat(session.attribute("greeting")).isEqualTo("hello");
+        assertThat(session.attributes().get("greeting")).as("replaced by its value").isEqualTo("hello");
     }
 }
