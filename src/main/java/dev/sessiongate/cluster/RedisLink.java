@@ -55,11 +55,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one Redis connection of a node (Lettuce, thread-safe, pipelined) and what keeps it honest:
- * every call is bounded by {@code store.timeout}; a failed call or probe, or the loss of the pub/sub
- * connection (whose messages are then missed), marks Redis down, after
+ * every call is bounded by {@code store.timeout}; a failed call or probe marks Redis down, after
  * which calls fail at once instead of each waiting out the time-out; a probe every second brings
  * it back up. Coming back, and whenever Redis turns out to have lost its data (restarted empty),
- * the recovery actions run first, so that the node writes back what it holds.
+ * the recovery actions run first, so that the node writes back what it holds. When only the
+ * pub/sub connection was lost, the other nodes' messages of that time are, and the probe runs the
+ * resync actions once it is back.
  *
  * <p>The probe checks that the cluster's secret is still there: a Redis that restarted without
  * its data lost it, and everything else with it.
@@ -111,6 +112,9 @@ public final class RedisLink implements AutoCloseable {
     /** The thread running the recovery actions, which may call Redis while it is still marked down. */
     private volatile Thread recovering;
     private volatile boolean closing;
+    /** Set when the pub/sub connection was lost, until the {@link #onMessagesMissed} actions ran. */
+    private volatile boolean messagesMissed;
+    private final List<Runnable> resyncs = new CopyOnWriteArrayList<>();
 
     private RedisLink(GateConfig.Cluster cluster, AbstractRedisClient client, NettyThreads nettyThreads,
                       Connections connections) {
@@ -133,13 +137,14 @@ public final class RedisLink implements AutoCloseable {
             }
         });
         // What other nodes publish while the pub/sub connection is away is lost for good, even when
-        // Lettuce reconnects before any call fails: an outage, so that the recovery reads again what
-        // changed meanwhile (a revoked flag among the shared attributes).
+        // Lettuce reconnects before any call fails: the probe then has the node read again what
+        // those messages would have told it (see onMessagesMissed). Not an outage: Redis kept its
+        // data, and a write-back would revive sessions revoked elsewhere meanwhile.
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> disconnected) {
                 if (disconnected == pubSub && !closing) {
-                    markDown("the pub/sub connection was lost: messages of other nodes may have been missed");
+                    messagesMissed = true;
                 }
             }
         });
@@ -483,6 +488,15 @@ public final class RedisLink implements AutoCloseable {
         recoveries.add(action);
     }
 
+    /**
+     * Runs {@code action} when the pub/sub connection is back after it was lost (and Redis is up):
+     * the messages of other nodes sent meanwhile are lost, so what they would have said is read
+     * again from Redis. A failing action is retried at the next probe.
+     */
+    void onMessagesMissed(Runnable action) {
+        resyncs.add(action);
+    }
+
     /** Runs {@code task} on the link's background thread. */
     void execute(Runnable task) {
         background.execute(task);
@@ -520,6 +534,9 @@ public final class RedisLink implements AutoCloseable {
             return;
         }
         if (intact && downReason == null) {
+            if (messagesMissed && pubSub.isOpen()) {
+                resync();
+            }
             return;
         }
         String reason = downReason;
@@ -538,6 +555,21 @@ public final class RedisLink implements AutoCloseable {
         }
         downReason = null;
         LOG.info("event=redis_recovered redis={}", where);
+    }
+
+    /** The pub/sub connection is back: what its lost messages would have said, read from Redis. */
+    private void resync() {
+        messagesMissed = false; // lost again while this runs: set again, and run again at the next probe
+        LOG.info("event=redis_resync redis={} message=\"the pub/sub connection was lost and is back: reading "
+                + "again what the other nodes' messages would have said\"", where);
+        try {
+            for (Runnable action : resyncs) {
+                action.run();
+            }
+        } catch (RuntimeException e) {
+            messagesMissed = true;
+            LOG.warn("event=redis_resync_failed redis={} reason={}", where, Logfmt.value(rootMessage(e)));
+        }
     }
 
     private static String rootMessage(Throwable e) {

@@ -151,6 +151,8 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
         redis.onRecovery(this::writeBack);
         redis.onRecovery(attributes::writeBackUnsaved);
         redis.onRecovery(attributes::refreshAfterOutage);
+        redis.onMessagesMissed(this::forgetSessionsGoneElsewhere);
+        redis.onMessagesMissed(attributes::refreshAfterOutage);
         redis.every(flushEvery, this::flush);
     }
 
@@ -684,6 +686,47 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
             forgetGone(gone);
         }
         return true;
+    }
+
+    /**
+     * After messages of {@code sg:revoke} may have been missed: every session this node holds that
+     * Redis no longer has, or has replaced, is forgotten here (one pipelined {@code HGET} of its id
+     * per session, by batches). Redis not answering fails it, and the link retries.
+     */
+    private void forgetSessionsGoneElsewhere() {
+        List<Session> sessions = new ArrayList<>();
+        near.forEach(sessions::add);
+        List<Session> gone = new ArrayList<>();
+        for (int from = 0; from < sessions.size(); from += BATCH) {
+            List<Session> batch = sessions.subList(from, Math.min(sessions.size(), from + BATCH));
+            List<Future<String>> ids = new ArrayList<>(batch.size());
+            try {
+                RedisClusterAsyncCommands<String, String> async = redis.async();
+                for (Session session : batch) {
+                    ids.add(async.hget(sessionKey(session.key()), "id"));
+                }
+                redis.counted(batch.size());
+            } finally {
+                RedisLink.forgetThreadState();
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                String id;
+                try {
+                    id = ids.get(i).get(timeout.toMillis() * 4, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    throw new IllegalStateException("session check: Redis did not answer", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                if (!batch.get(i).id().equals(id)) {
+                    gone.add(batch.get(i));
+                }
+            }
+        }
+        if (!gone.isEmpty()) {
+            forgetGone(gone);
+        }
     }
 
     /**

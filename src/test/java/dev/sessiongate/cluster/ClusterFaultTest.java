@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sessiongate.testing.AcceptingAuthenticator;
 import dev.sessiongate.testing.CountingAuthenticator;
+import dev.sessiongate.testing.CutProxy;
 import dev.sessiongate.testing.GateServer;
 import dev.sessiongate.testing.LogCapture;
 import dev.sessiongate.testing.RedisProcess;
@@ -136,6 +137,32 @@ class ClusterFaultTest {
             awaitHealth(a, "up");
             assertThat(log.await("event=removals_replayed")).contains("sessions=1");
             ClusterTest.awaitNewSession(b, "alice", "ok-1", id, System.nanoTime());
+        }
+    }
+
+    @Test
+    void aRevokeANodeMissedWhileItsPubSubWasCutEndsTheSessionThereAndIsNotUndone() throws Exception {
+        // B's connections to Redis are cut for a moment, healed before B made any call: the
+        // sg:revoke message is lost to B. B must drop the session once it is back, and must not
+        // write it back to Redis as if Redis had lost it (which would revive it on every node).
+        try (RedisProcess redis = RedisProcess.start(); CutProxy proxy = new CutProxy(redis.port());
+             GateServer a = node(redis.uri(), "node-a", new AcceptingAuthenticator());
+             GateServer b = node("redis://127.0.0.1:" + proxy.port(), "node-b", new AcceptingAuthenticator(),
+                     "store.timeout", "300ms")) {
+            String id = call(a, "alice", "ok-1").getString("sessionId");
+            assertThat(call(b, "alice", "ok-1").getString("sessionId")).isEqualTo(id);
+
+            proxy.cut();
+            a.request().header("Authorization", "Bearer " + ClusterTest.ADMIN).delete("/admin/sessions/" + id)
+                    .then().statusCode(204);
+            proxy.heal();
+
+            ClusterTest.awaitNewSession(b, "alice", "ok-1", id, System.nanoTime());
+            String next = call(b, "alice", "ok-1").getString("sessionId");
+            Thread.sleep(2_500); // two probes: a write-back would have run by now
+            a.request().header("Authorization", "Bearer " + ClusterTest.ADMIN).get("/admin/sessions/" + id)
+                    .then().statusCode(404);
+            assertThat(call(a, "alice", "ok-1").getString("sessionId")).isEqualTo(next);
         }
     }
 
