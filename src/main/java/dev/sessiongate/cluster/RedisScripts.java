@@ -32,12 +32,15 @@ final class RedisScripts {
             return 1
             """);
     /**
-     * KEYS session; ARGV id user groups tag ip created last node requests deadline member, then
-     * shared field, value, field, value... Stores the session unless the key has one already;
-     * returns that one's fields then, else an empty list.
+     * KEYS session revoked; ARGV id user groups tag ip created last node requests deadline member,
+     * then shared field, value, field, value... Stores the session unless the key has one already
+     * (returns that one's fields then) or this one was removed ({@link #REMOVE}: returns an empty
+     * id, so that a node writing back what it held while it was away from Redis drops a session
+     * revoked meanwhile instead of reviving it); else returns an empty list.
      */
     static final LuaScript SAVE = new LuaScript("""
             if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGETALL', KEYS[1]) end
+            if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return {'id', ''} end
             redis.call('HSET', KEYS[1], 'id', ARGV[1], 'user', ARGV[2], 'groups', ARGV[3], 'tag', ARGV[4],
               'ip', ARGV[5], 'created', ARGV[6], 'last', ARGV[7], 'node', ARGV[8], 'requests', ARGV[9])
             for i = 12, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
@@ -63,10 +66,14 @@ final class RedisScripts {
             return 1
             """);
     /**
-     * KEYS session; ARGV id. Deletes the session if it is still that one (or none): returns 1, and
-     * the caller then takes it out of the indexes and announces it; 0 when the key has another.
+     * KEYS session revoked; ARGV id revokedMillis. Notes the id among the key's removed ones (for
+     * revokedMillis, a session's longest life: see {@link #SAVE}), then deletes the session if it is
+     * still that one (or none): returns 1, and the caller then takes it out of the indexes and
+     * announces it; 0 when the key has another.
      */
     static final LuaScript REMOVE = new LuaScript("""
+            redis.call('SADD', KEYS[2], ARGV[1])
+            redis.call('PEXPIRE', KEYS[2], ARGV[2])
             local current = redis.call('HGET', KEYS[1], 'id')
             if current and current ~= ARGV[1] then return 0 end
             if current then redis.call('DEL', KEYS[1]) end

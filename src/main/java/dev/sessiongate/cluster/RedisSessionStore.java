@@ -238,7 +238,7 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
                 redis.markDown("indexing a new session: " + added.firstRefusal());
                 throw RedisLink.Unavailable.INSTANCE;
             }
-            String[] key = {sessionKey(session.key())};
+            String[] key = {sessionKey(session.key()), revokedKey(session.key())};
             String[] args = saveArgs(session, requests);
             List<Object> first = redis.callReplicated(key[0],
                     r -> RedisScripts.SAVE.eval(r, ScriptOutputType.MULTI, key, args));
@@ -291,7 +291,8 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
     /** Deletes {@code session} in Redis if it is still the one stored, and tells every node to drop it. */
     private void removeInRedis(Session session) {
         Long removed = redis.script(RedisScripts.REMOVE, ScriptOutputType.INTEGER,
-                new String[] {sessionKey(session.key())}, session.id());
+                new String[] {sessionKey(session.key()), revokedKey(session.key())}, session.id(),
+                Long.toString(lifetimeMillis));
         String member = session.key().hex();
         List<RedisFuture<?>> replies = new ArrayList<>();
         try {
@@ -781,7 +782,8 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
                 RedisClusterAsyncCommands<String, String> async = redis.async();
                 for (Session session : batch) {
                     replies.add(RedisScripts.SAVE.<List<Object>>evalAsync(async, ScriptOutputType.MULTI,
-                            new String[] {sessionKey(session.key())}, saveArgs(session, session.requests())));
+                            new String[] {sessionKey(session.key()), revokedKey(session.key())},
+                            saveArgs(session, session.requests())));
                 }
                 redis.counted(batch.size());
             } finally {
@@ -926,6 +928,11 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
 
     private static String sessionKey(String hex) {
         return "sg:{" + hex + "}:s";
+    }
+
+    /** The ids of the key's sessions removed within a session's lifetime, which no write-back revives. */
+    private static String revokedKey(UserKey key) {
+        return "sg:{" + key.hex() + "}:r";
     }
 
     private static String idKey(String id) {

@@ -166,6 +166,28 @@ class ClusterFaultTest {
         }
     }
 
+    @Test
+    void aRevokeMadeWhileANodeWasAwayFromRedisIsNotUndoneByItsWriteBack() throws Exception {
+        try (RedisProcess redis = RedisProcess.start(); CutProxy proxy = new CutProxy(redis.port());
+             GateServer a = node(redis.uri(), "node-a", new AcceptingAuthenticator());
+             GateServer b = node("redis://127.0.0.1:" + proxy.port(), "node-b", new AcceptingAuthenticator(),
+                     "store.timeout", "300ms")) {
+            String id = call(a, "alice", "ok-1").getString("sessionId");
+            assertThat(call(b, "alice", "ok-1").getString("sessionId")).isEqualTo(id);
+
+            proxy.cut();
+            awaitHealth(b, "degraded");
+            a.request().header("Authorization", "Bearer " + ClusterTest.ADMIN).delete("/admin/sessions/" + id)
+                    .then().statusCode(204);
+            proxy.heal();
+            awaitHealth(b, "up");
+
+            ClusterTest.awaitNewSession(b, "alice", "ok-1", id, System.nanoTime());
+            a.request().header("Authorization", "Bearer " + ClusterTest.ADMIN).get("/admin/sessions/" + id)
+                    .then().statusCode(404);
+        }
+    }
+
     private static void awaitHealth(GateServer node, String status) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         String seen;
