@@ -35,10 +35,13 @@ import io.lettuce.core.resource.ThreadFactoryProvider;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -114,6 +117,10 @@ public final class RedisLink implements AutoCloseable {
     private volatile boolean closing;
     /** Set when the pub/sub connection was lost, until the {@link #onMessagesMissed} actions ran. */
     private volatile boolean messagesMissed;
+    /** This link's own channel, on which {@link #resync} checks that published messages reach it again. */
+    private final String echoChannel = "sg:echo:" + HexFormat.of().toHexDigits(new SecureRandom().nextLong());
+    /** The echo {@link #resync} waits for, or {@code null}. */
+    private volatile CompletableFuture<String> echo;
     private final List<Runnable> resyncs = new CopyOnWriteArrayList<>();
 
     private RedisLink(GateConfig.Cluster cluster, AbstractRedisClient client, NettyThreads nettyThreads,
@@ -203,6 +210,12 @@ public final class RedisLink implements AutoCloseable {
         }
         try {
             RedisLink link = new RedisLink(cluster, client, threads, Connections.open(client, cluster.replicated()));
+            link.subscribe(link.echoChannel, message -> {
+                CompletableFuture<String> waiting = link.echo;
+                if (waiting != null) {
+                    waiting.complete(message);
+                }
+            });
             link.background.scheduleWithFixedDelay(link::probe, PROBE_MILLIS, PROBE_MILLIS, TimeUnit.MILLISECONDS);
             LOG.info("event=redis_connected redis={} mode={}", cluster.where(),
                     cluster.redisCluster() ? "cluster" : cluster.sentinel() ? "sentinel" : "standalone");
@@ -557,9 +570,17 @@ public final class RedisLink implements AutoCloseable {
         LOG.info("event=redis_recovered redis={}", where);
     }
 
-    /** The pub/sub connection is back: what its lost messages would have said, read from Redis. */
+    /**
+     * The pub/sub connection is back: what its lost messages would have said, read from Redis; once
+     * a message published now reaches it (it is open before it has subscribed again, and a
+     * connection that Redis keeps closing is no connection back).
+     */
     private void resync() {
         messagesMissed = false; // lost again while this runs: set again, and run again at the next probe
+        if (!echoed()) {
+            messagesMissed = true;
+            return;
+        }
         LOG.info("event=redis_resync redis={} message=\"the pub/sub connection was lost and is back: reading "
                 + "again what the other nodes' messages would have said\"", where);
         try {
@@ -569,6 +590,24 @@ public final class RedisLink implements AutoCloseable {
         } catch (RuntimeException e) {
             messagesMissed = true;
             LOG.warn("event=redis_resync_failed redis={} reason={}", where, Logfmt.value(rootMessage(e)));
+        }
+    }
+
+    /** Whether a message published on {@link #echoChannel} now comes back within the call time-out. */
+    private boolean echoed() {
+        String nonce = HexFormat.of().toHexDigits(new SecureRandom().nextLong());
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        echo = answer;
+        try {
+            callEvenIfDown(redis -> redis.publish(echoChannel, nonce));
+            return nonce.equals(answer.get(timeout.toMillis() * 4, TimeUnit.MILLISECONDS));
+        } catch (Unavailable | ExecutionException | TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            echo = null;
         }
     }
 

@@ -249,6 +249,9 @@ final class SharedAttributes {
         names.addAll(state.unsaved);
         for (String name : names) {
             Object value = attributes.get(name);
+            if (value instanceof Stale stale) {
+                value = stale.previous; // the last value this node knew: better than none after Redis lost its data
+            }
             String text = null;
             if (value instanceof Serialized serialized) {
                 text = serialized.text;
@@ -400,7 +403,10 @@ final class SharedAttributes {
     private final class Stale implements LazyAttribute {
         private final UserKey key;
         private final String name;
+        /** The last value this node knew: an object, or a {@link Serialized} not read yet. */
         private final Object previous;
+        /** {@link #previous} as an object, once a read needed it: one object, read once, while Redis is away. */
+        private volatile Object previousValue;
 
         Stale(UserKey key, String name, Object previous) {
             this.key = key;
@@ -416,9 +422,26 @@ final class SharedAttributes {
             } catch (RedisLink.Unavailable e) {
                 // Still stale: read again next time. (A request between the recovery's marking and
                 // Redis being marked up again had otherwise made the old value the attribute for good.)
-                return new LazyAttribute.Meanwhile(previous instanceof LazyAttribute lazy ? lazy.load() : previous);
+                return new LazyAttribute.Meanwhile(previousValue());
             }
             return text == null ? null : SharedAttributes.this.load(name, text);
+        }
+
+        private Object previousValue() {
+            if (!(previous instanceof LazyAttribute lazy)) {
+                return previous;
+            }
+            Object value = previousValue;
+            if (value == null) {
+                synchronized (this) {
+                    value = previousValue;
+                    if (value == null) {
+                        value = lazy.load();
+                        previousValue = value;
+                    }
+                }
+            }
+            return value;
         }
     }
 }
