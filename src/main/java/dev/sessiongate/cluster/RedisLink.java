@@ -119,7 +119,8 @@ public final class RedisLink implements AutoCloseable {
     private volatile boolean messagesMissed;
     /** This link's own channel, on which {@link #resync} checks that published messages reach it again. */
     private final String echoChannel = "sg:echo:" + HexFormat.of().toHexDigits(new SecureRandom().nextLong());
-    /** The echo {@link #resync} waits for, or {@code null}. */
+    /** The nonce {@link #resync} waits for on {@link #echoChannel}, or {@code null}. */
+    private volatile String echoNonce;
     private volatile CompletableFuture<String> echo;
     private final List<Runnable> resyncs = new CopyOnWriteArrayList<>();
 
@@ -212,7 +213,7 @@ public final class RedisLink implements AutoCloseable {
             RedisLink link = new RedisLink(cluster, client, threads, Connections.open(client, cluster.replicated()));
             link.subscribe(link.echoChannel, message -> {
                 CompletableFuture<String> waiting = link.echo;
-                if (waiting != null) {
+                if (waiting != null && message.equals(link.echoNonce)) { // not a late one of an earlier try
                     waiting.complete(message);
                 }
             });
@@ -597,6 +598,7 @@ public final class RedisLink implements AutoCloseable {
     private boolean echoed() {
         String nonce = HexFormat.of().toHexDigits(new SecureRandom().nextLong());
         CompletableFuture<String> answer = new CompletableFuture<>();
+        echoNonce = nonce;
         echo = answer;
         try {
             callEvenIfDown(redis -> redis.publish(echoChannel, nonce));

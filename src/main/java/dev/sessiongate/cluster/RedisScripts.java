@@ -40,7 +40,7 @@ final class RedisScripts {
      */
     static final LuaScript SAVE = new LuaScript("""
             if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGETALL', KEYS[1]) end
-            if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return {'id', ''} end
+            if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return {'id', ''} end
             redis.call('HSET', KEYS[1], 'id', ARGV[1], 'user', ARGV[2], 'groups', ARGV[3], 'tag', ARGV[4],
               'ip', ARGV[5], 'created', ARGV[6], 'last', ARGV[7], 'node', ARGV[8], 'requests', ARGV[9])
             for i = 12, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
@@ -66,14 +66,21 @@ final class RedisScripts {
             return 1
             """);
     /**
-     * KEYS session revoked; ARGV id revokedMillis. Notes the id among the key's removed ones (for
-     * revokedMillis, a session's longest life: see {@link #SAVE}), then deletes the session if it is
-     * still that one (or none): returns 1, and the caller then takes it out of the indexes and
-     * announces it; 0 when the key has another.
+     * KEYS session revoked; ARGV id lifetimeMillis. Notes the id among the key's removed ones until
+     * a session made now would have ended (see {@link #SAVE}; each id with its own deadline, those
+     * past dropped, at most the newest 1,000 kept: only a holder of the key's
+     * credentials makes new sessions of it, and could log in again anyway), then deletes the session
+     * if it is still that one (or none): returns 1, and the caller then takes it out of the indexes
+     * and announces it; 0 when the key has another.
      */
     static final LuaScript REMOVE = new LuaScript("""
-            redis.call('SADD', KEYS[2], ARGV[1])
-            redis.call('PEXPIRE', KEYS[2], ARGV[2])
+            local time = redis.call('TIME')
+            local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+            local deadline = string.format('%.0f', now + tonumber(ARGV[2]))
+            redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', string.format('(%.0f', now))
+            redis.call('ZADD', KEYS[2], deadline, ARGV[1])
+            redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -1001)
+            redis.call('PEXPIREAT', KEYS[2], deadline)
             local current = redis.call('HGET', KEYS[1], 'id')
             if current and current ~= ARGV[1] then return 0 end
             if current then redis.call('DEL', KEYS[1]) end

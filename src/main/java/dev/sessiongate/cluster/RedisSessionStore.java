@@ -930,7 +930,7 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
         return "sg:{" + hex + "}:s";
     }
 
-    /** The ids of the key's sessions removed within a session's lifetime, which no write-back revives. */
+    /** The ids of the key's sessions removed within a session's lifetime (a sorted set by deadline), which no write-back revives. */
     private static String revokedKey(UserKey key) {
         return "sg:{" + key.hex() + "}:r";
     }
