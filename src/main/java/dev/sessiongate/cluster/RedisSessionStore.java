@@ -288,11 +288,15 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
         }
     }
 
-    /** Deletes {@code session} in Redis if it is still the one stored, and tells every node to drop it. */
+    /**
+     * Deletes {@code session} in Redis if it is still the one stored (with replicas: once a replica
+     * has the deletion too, as a creation waits, so that a failover right after cannot undo a
+     * revocation), and tells every node to drop it.
+     */
     private void removeInRedis(Session session) {
-        Long removed = redis.script(RedisScripts.REMOVE, ScriptOutputType.INTEGER,
-                new String[] {sessionKey(session.key()), revokedKey(session.key())}, session.id(),
-                Long.toString(lifetimeMillis));
+        String[] keys = {sessionKey(session.key()), revokedKey(session.key())};
+        String[] args = {session.id(), Long.toString(lifetimeMillis)};
+        Long removed = redis.callReplicated(keys[0], r -> RedisScripts.REMOVE.eval(r, ScriptOutputType.INTEGER, keys, args));
         String member = session.key().hex();
         List<RedisFuture<?>> replies = new ArrayList<>();
         try {

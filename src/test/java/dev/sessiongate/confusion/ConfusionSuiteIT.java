@@ -86,6 +86,9 @@ class ConfusionSuiteIT {
                 int port = ((ServerConnector) server.getConnectors()[0]).getLocalPort();
                 check(new Deployment("standalone gateway", port, "", recorder));
             } finally {
+                // Not a graceful stop: once in four CI runs a request of the corpus (a client gone
+                // mid-response, it seems) was still in flight and held it for its 5 s (a follow-up).
+                server.setStopTimeout(0);
                 server.stop();
             }
         }
