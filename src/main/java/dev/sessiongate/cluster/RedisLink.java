@@ -62,8 +62,8 @@ import org.slf4j.LoggerFactory;
  * which calls fail at once instead of each waiting out the time-out; a probe every second brings
  * it back up. Coming back, and whenever Redis turns out to have lost its data (restarted empty),
  * the recovery actions run first, so that the node writes back what it holds. When only the
- * pub/sub connection was lost, the other nodes' messages of that time are, and the probe runs the
- * resync actions once it is back.
+ * pub/sub connection was lost, so were the other nodes' messages of that time: once it is back,
+ * the probe runs the resync actions instead (no outage, no write-back).
  *
  * <p>The probe checks that the cluster's secret is still there: a Redis that restarted without
  * its data lost it, and everything else with it.
@@ -114,6 +114,7 @@ public final class RedisLink implements AutoCloseable {
     private volatile String downReason;
     /** The thread running the recovery actions, which may call Redis while it is still marked down. */
     private volatile Thread recovering;
+    /** Set by {@link #close}: the pub/sub connection closing then is no loss. */
     private volatile boolean closing;
     /** Set when the pub/sub connection was lost, until the {@link #onMessagesMissed} actions ran. */
     private volatile boolean messagesMissed;

@@ -296,7 +296,8 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
     private void removeInRedis(Session session) {
         String[] keys = {sessionKey(session.key()), revokedKey(session.key())};
         String[] args = {session.id(), Long.toString(lifetimeMillis)};
-        Long removed = redis.callReplicated(keys[0], r -> RedisScripts.REMOVE.eval(r, ScriptOutputType.INTEGER, keys, args));
+        Long removed = redis.callReplicated(keys[0],
+                r -> RedisScripts.REMOVE.eval(r, ScriptOutputType.INTEGER, keys, args));
         String member = session.key().hex();
         List<RedisFuture<?>> replies = new ArrayList<>();
         try {
@@ -934,7 +935,10 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
         return "sg:{" + hex + "}:s";
     }
 
-    /** The ids of the key's sessions removed within a session's lifetime (a sorted set by deadline), which no write-back revives. */
+    /**
+     * The ids of the key's sessions removed within a session's lifetime (a sorted set by deadline),
+     * which no write-back revives.
+     */
     private static String revokedKey(UserKey key) {
         return "sg:{" + key.hex() + "}:r";
     }
