@@ -327,8 +327,8 @@ class SharedAttributesTest {
     }
 
     @Test
-    void aPubSubConnectionLostForAMomentIsAnOutage() throws Exception {
-        // Lost for less than a probe's interval and back before any call of B failed: Redis was never
+    void aChangeMissedWhileThePubSubConnectionWasCutIsReadOnceItIsBack() throws Exception {
+        // Cut for less than a probe's interval and back before any call of B failed: Redis was never
         // marked down, so B went on serving the flag that A removed meanwhile (failed 1 run in 3 of the
         // test below on a loaded machine, where the probe missed its longer cut as well).
         try (CutProxy proxy = new CutProxy(redis.port());
