@@ -46,11 +46,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -466,6 +469,43 @@ public final class RedisLink implements AutoCloseable {
     /** The asynchronous commands, for pipelined batches; the caller counts them with {@link #counted}. */
     RedisClusterAsyncCommands<String, String> async() {
         return async;
+    }
+
+    /**
+     * For each of {@code items}, by batches of 1,000: one pipelined command, then {@code each} with
+     * its reply, in order. False when the thread was interrupted (the rest left undone).
+     *
+     * @throws IllegalStateException when a reply does not come within {@code wait}: the recovery or
+     *         resync that asked fails, and the next probe retries it
+     */
+    <E, T> boolean pipelined(List<E> items, String what, Duration wait,
+                             BiFunction<RedisClusterAsyncCommands<String, String>, E, ? extends Future<T>> command,
+                             BiConsumer<E, T> each) {
+        for (int from = 0; from < items.size(); from += 1000) {
+            List<E> batch = items.subList(from, Math.min(items.size(), from + 1000));
+            List<Future<T>> replies = new ArrayList<>(batch.size());
+            try {
+                for (E item : batch) {
+                    replies.add(command.apply(async, item));
+                }
+                counted(batch.size());
+            } finally {
+                forgetThreadState();
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                T reply;
+                try {
+                    reply = replies.get(i).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    throw new IllegalStateException(what + ": Redis did not answer", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+                each.accept(batch.get(i), reply);
+            }
+        }
+        return true;
     }
 
     /** Counts {@code n} calls made through {@link #async}. */

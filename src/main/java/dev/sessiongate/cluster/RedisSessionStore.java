@@ -703,34 +703,13 @@ public final class RedisSessionStore implements SessionStore, ClusterStore {
         List<Session> sessions = new ArrayList<>();
         near.forEach(sessions::add);
         List<Session> gone = new ArrayList<>();
-        for (int from = 0; from < sessions.size(); from += BATCH) {
-            List<Session> batch = sessions.subList(from, Math.min(sessions.size(), from + BATCH));
-            List<Future<String>> ids = new ArrayList<>(batch.size());
-            try {
-                RedisClusterAsyncCommands<String, String> async = redis.async();
-                for (Session session : batch) {
-                    ids.add(async.hget(sessionKey(session.key()), "id"));
-                }
-                redis.counted(batch.size());
-            } finally {
-                RedisLink.forgetThreadState();
-            }
-            for (int i = 0; i < batch.size(); i++) {
-                String id;
-                try {
-                    id = ids.get(i).get(timeout.toMillis() * 4, TimeUnit.MILLISECONDS);
-                } catch (ExecutionException | TimeoutException e) {
-                    throw new IllegalStateException("session check: Redis did not answer", e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                if (!batch.get(i).id().equals(id)) {
-                    gone.add(batch.get(i));
-                }
-            }
-        }
-        if (!gone.isEmpty()) {
+        boolean done = redis.pipelined(sessions, "session check", timeout.multipliedBy(4),
+                (async, session) -> async.hget(sessionKey(session.key()), "id"), (session, id) -> {
+                    if (!session.id().equals(id)) {
+                        gone.add(session);
+                    }
+                });
+        if (done && !gone.isEmpty()) {
             forgetGone(gone);
         }
     }

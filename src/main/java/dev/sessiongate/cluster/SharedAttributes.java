@@ -301,35 +301,15 @@ final class SharedAttributes {
     void refreshAfterOutage() {
         List<Session> sessions = new ArrayList<>();
         near.forEach(sessions::add);
-        int marked = 0;
-        for (int from = 0; from < sessions.size(); from += 1000) {
-            List<Session> batch = sessions.subList(from, Math.min(sessions.size(), from + 1000));
-            List<java.util.concurrent.Future<List<String>>> replies = new ArrayList<>(batch.size());
-            try {
-                var async = redis.async();
-                for (Session session : batch) {
-                    replies.add(async.hkeys(sessionKey.apply(session.key())));
-                }
-                redis.counted(batch.size());
-            } finally {
-                RedisLink.forgetThreadState();
-            }
-            for (int i = 0; i < batch.size(); i++) {
-                List<String> fields;
-                try {
-                    fields = replies.get(i).get(10, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                    throw new IllegalStateException("attribute refresh: Redis did not answer", e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                marked += markStale(batch.get(i), fields);
-            }
+        int[] marked = {0};
+        if (!redis.pipelined(sessions, "attribute refresh", java.time.Duration.ofSeconds(10),
+                (async, session) -> async.hkeys(sessionKey.apply(session.key())),
+                (session, fields) -> marked[0] += markStale(session, fields))) {
+            return;
         }
-        if (marked > 0) {
+        if (marked[0] > 0) {
             LOG.info("event=attributes_refreshed sessions={} message=\"read again on next use: changes made elsewhere "
-                    + "while this node was away from Redis\"", marked);
+                    + "while this node was away from Redis\"", marked[0]);
         }
     }
 
